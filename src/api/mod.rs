@@ -1,0 +1,27 @@
+//! Thin REST handlers: OKX parameters in, one call into the venue, OKX rows out.
+
+pub(crate) mod asset;
+pub(crate) mod market;
+pub(crate) mod public;
+
+use crate::error::ApiError;
+use crate::exchange::{Exchange, Instrument};
+use crate::wire::params::Params;
+
+/// The instrument named by the required parameter `instId`: 50014 when it is
+/// missing, 51001 when the venue does not list it.
+pub(crate) fn instrument(exchange: &Exchange, params: &Params) -> Result<Instrument, ApiError> {
+    let inst_id = params.required("instId")?;
+    exchange
+        .instruments()
+        .by_id(inst_id)
+        .cloned()
+        .ok_or_else(ApiError::unknown_instrument)
+}
+
+/// Whether `inst` belongs to the family or underlying a request filters on
+/// (`instFamily`, or the legacy `uly` ccxt still sends).
+pub(crate) fn in_family(inst: &Instrument, params: &Params) -> bool {
+    params.get("instFamily").is_none_or(|f| inst.inst_family() == f)
+        && params.get("uly").is_none_or(|u| inst.uly() == u)
+}

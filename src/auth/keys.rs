@@ -1,0 +1,122 @@
+//! API keys: who may call, in which environment, with which permissions, from where.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use dashmap::DashMap;
+use ipnet::IpNet;
+
+/// Live trading or OKX's demo trading (`x-simulated-trading: 1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Env {
+    /// Real trading.
+    Live,
+    /// Demo trading.
+    Demo,
+}
+
+impl Env {
+    /// The environment a request asks for: `x-simulated-trading: 1` is demo;
+    /// `0`, absent or anything else is live (other values are unconfirmed).
+    pub fn from_header(value: Option<&str>) -> Self {
+        match value.map(str::trim) {
+            Some("1") => Self::Demo,
+            _ => Self::Live,
+        }
+    }
+
+    /// Lower-case name, as world files spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Live => "live",
+            Self::Demo => "demo",
+        }
+    }
+}
+
+/// What an endpoint requires of a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Read account, order and funding data.
+    Read,
+    /// Place and cancel orders, transfer, change settings.
+    Trade,
+    /// Withdraw.
+    Withdraw,
+}
+
+impl Permission {
+    /// OKX's spelling in key listings (`read_only`, `trade`, `withdraw`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read_only",
+            Self::Trade => "trade",
+            Self::Withdraw => "withdraw",
+        }
+    }
+
+    /// Parses OKX's spelling.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Read, Self::Trade, Self::Withdraw]
+            .into_iter()
+            .find(|p| p.as_str() == text)
+    }
+}
+
+/// One API key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    /// A name for humans (start-up banner, control API).
+    pub label: String,
+    /// `OK-ACCESS-KEY`.
+    pub api_key: String,
+    /// The HMAC secret.
+    pub secret_key: String,
+    /// `OK-ACCESS-PASSPHRASE`.
+    pub passphrase: String,
+    /// The environment the key was created in.
+    pub env: Env,
+    /// Granted permissions. OKX grants read to every key.
+    pub perms: Vec<Permission>,
+    /// Bound IP addresses or ranges; empty means any address.
+    pub ips: Vec<IpNet>,
+}
+
+impl ApiKey {
+    /// Whether the key grants `permission` (read is always granted).
+    pub fn allows(&self, permission: Permission) -> bool {
+        permission == Permission::Read || self.perms.contains(&permission)
+    }
+
+    /// Whether a request from `ip` may use the key.
+    pub fn admits(&self, ip: IpAddr) -> bool {
+        self.ips.is_empty() || self.ips.iter().any(|net| net.contains(&ip))
+    }
+}
+
+/// The keys the venue knows, shared by every request.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KeyStore {
+    keys: Arc<DashMap<String, ApiKey>>,
+}
+
+impl KeyStore {
+    /// A store holding `keys`.
+    pub(crate) fn new(keys: impl IntoIterator<Item = ApiKey>) -> Self {
+        let store = Self::default();
+        for key in keys {
+            store.insert(key);
+        }
+        store
+    }
+
+    /// Adds or replaces a key.
+    pub(crate) fn insert(&self, key: ApiKey) {
+        self.keys.insert(key.api_key.clone(), key);
+    }
+
+    /// The key with this `OK-ACCESS-KEY`, copied out so no map lock is held.
+    pub(crate) fn get(&self, api_key: &str) -> Option<ApiKey> {
+        self.keys.get(api_key).map(|entry| entry.value().clone())
+    }
+}

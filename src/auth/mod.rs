@@ -1,0 +1,14 @@
+//! Authentication of private routes: API keys, OKX's signature scheme, and the
+//! gate every private request passes before its handler runs.
+
+mod check;
+mod keys;
+mod middleware;
+mod sign;
+
+pub use self::keys::{ApiKey, Env, Permission};
+pub use self::sign::{prehash, sign};
+
+pub(crate) use self::check::Authenticated;
+pub(crate) use self::keys::KeyStore;
+pub(crate) use self::middleware::require_read;

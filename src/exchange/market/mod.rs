@@ -1,0 +1,288 @@
+//! Market data of one book: its price path, its trade tape, candles built from
+//! the tape and a synthetic order book around the last trade.
+//!
+//! All of it is a deterministic function of (world, seed, exchange time). The
+//! caches below only remember work: a full minute or hour of the tape never
+//! changes, whatever the clock reads, so caching it cannot make answers drift.
+
+pub(crate) mod bar;
+pub(crate) mod candles;
+pub(crate) mod path;
+pub(crate) mod tape;
+
+use std::collections::BTreeMap;
+
+use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::FromPrimitive;
+
+use self::bar::{Bar, VolumeUnit};
+use self::path::{PriceModel, PricePath};
+use self::tape::{TapeSpec, Trade, minute_trades, round_down, round_to};
+
+pub(crate) const MINUTE_MS: i64 = 60_000;
+pub(crate) const HOUR_MS: i64 = 60 * MINUTE_MS;
+pub(crate) const DAY_MINUTES: i64 = 1_440;
+/// Cached full minutes and hours per book: a day of minutes and 90 days of hours fit.
+const BAR_CACHE: usize = 4_096;
+
+/// Mixes the world seed with a purpose (`salt`) and an index into one generator seed.
+pub(crate) fn seed_for(seed: u64, salt: u64, index: i64) -> u64 {
+    seed.rotate_left(17) ^ salt.wrapping_mul(0xA076_1D64_78BD_642F)
+        ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// A stable 64-bit id for a book name (FNV-1a), so seeds do not depend on world-file order.
+pub(crate) fn name_seed(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// How one book's synthetic market looks.
+#[derive(Debug, Clone)]
+pub(crate) struct BookSpec {
+    pub(crate) inst_id: String,
+    pub(crate) px: Decimal,
+    pub(crate) tick_sz: Decimal,
+    pub(crate) lot_sz: Decimal,
+    pub(crate) min_sz: Decimal,
+    pub(crate) level_sz: Decimal,
+    pub(crate) unit: VolumeUnit,
+    pub(crate) list_time: i64,
+}
+
+/// One price level of an order book.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Level {
+    /// Price.
+    pub px: Decimal,
+    /// Size resting at the price.
+    pub sz: Decimal,
+    /// Number of orders making up the size.
+    pub orders: u32,
+}
+
+/// The market of one book.
+#[derive(Debug)]
+pub(crate) struct MarketBook {
+    spec: TapeSpec,
+    unit: VolumeUnit,
+    path: PricePath,
+    /// No trade happens before this minute-aligned instant.
+    tape_start: i64,
+    minute_bars: BTreeMap<i64, Option<Bar>>,
+    hour_bars: BTreeMap<i64, Option<Bar>>,
+}
+
+impl MarketBook {
+    pub(crate) fn new(book: &BookSpec, model: PriceModel, seed: u64, origin_ms: i64) -> Self {
+        let seed = seed ^ name_seed(&book.inst_id);
+        let start_px = book.px.to_string().parse().unwrap_or(1.0);
+        let path = PricePath::new(start_px, model, seed, origin_ms);
+        let tape_start = path.start_ms().max(book.list_time.div_euclid(MINUTE_MS) * MINUTE_MS);
+        Self {
+            spec: TapeSpec {
+                tick_sz: book.tick_sz,
+                lot_sz: book.lot_sz,
+                min_sz: book.min_sz,
+                level_sz: book.level_sz,
+                seed,
+            },
+            unit: book.unit,
+            path,
+            tape_start,
+            minute_bars: BTreeMap::new(),
+            hour_bars: BTreeMap::new(),
+        }
+    }
+
+    /// The first instant of the tape.
+    pub(crate) fn tape_start(&self) -> i64 {
+        self.tape_start
+    }
+
+    /// The fair price (mark and index) at `now`, on the tick grid.
+    pub(crate) fn fair_px(&mut self, now: i64) -> Decimal {
+        round_to(self.path.price_at(now), self.spec.tick_sz)
+    }
+
+    fn trades_of_minute(&mut self, minute: i64) -> Vec<Trade> {
+        if minute * MINUTE_MS < self.tape_start {
+            return Vec::new();
+        }
+        minute_trades(&self.spec, &mut self.path, minute)
+    }
+
+    /// Trades at or before `now`, newest first, at most `limit`.
+    pub(crate) fn recent_trades(&mut self, now: i64, limit: usize) -> Vec<Trade> {
+        let mut out = Vec::with_capacity(limit);
+        let mut minute = now.div_euclid(MINUTE_MS);
+        while out.len() < limit && minute * MINUTE_MS >= self.tape_start {
+            let trades = self.trades_of_minute(minute);
+            out.extend(trades.into_iter().rev().filter(|t| t.ts <= now).take(limit - out.len()));
+            minute -= 1;
+        }
+        out
+    }
+
+    /// The newest trade at or before `now`.
+    pub(crate) fn last_trade(&mut self, now: i64) -> Option<Trade> {
+        self.recent_trades(now, 1).into_iter().next()
+    }
+
+    /// The bar of the trades in `[start, end)` that happened at or before `now`.
+    pub(crate) fn aggregate(&mut self, start: i64, end: i64, now: i64) -> Option<Bar> {
+        let end = end.min(now.saturating_add(1));
+        let mut bar = None;
+        let mut t = start.max(self.tape_start.min(end));
+        while t < end {
+            let (piece, next) = if t % HOUR_MS == 0 && t + HOUR_MS <= end {
+                (self.full_hour(t), t + HOUR_MS)
+            } else if t % MINUTE_MS == 0 && t + MINUTE_MS <= end {
+                (self.full_minute(t), t + MINUTE_MS)
+            } else {
+                let stop = end.min((t.div_euclid(MINUTE_MS) + 1) * MINUTE_MS);
+                let trades = self.trades_of_minute(t.div_euclid(MINUTE_MS));
+                let inside = trades.iter().filter(|tr| tr.ts >= t && tr.ts < stop);
+                (Bar::of_trades(inside, self.unit), stop)
+            };
+            bar = Bar::merge(bar, piece);
+            t = next;
+        }
+        bar
+    }
+
+    /// The price an empty interval starting at `t` shows: the last trade before it.
+    pub(crate) fn close_before(&mut self, t: i64) -> Option<Decimal> {
+        self.last_trade(t - 1).map(|trade| trade.px)
+    }
+
+    fn full_minute(&mut self, start: i64) -> Option<Bar> {
+        if let Some(bar) = self.minute_bars.get(&start) {
+            return *bar;
+        }
+        let trades = self.trades_of_minute(start / MINUTE_MS);
+        let bar = Bar::of_trades(&trades, self.unit);
+        remember(&mut self.minute_bars, start, bar);
+        bar
+    }
+
+    fn full_hour(&mut self, start: i64) -> Option<Bar> {
+        if let Some(bar) = self.hour_bars.get(&start) {
+            return *bar;
+        }
+        let bar = (0..60).fold(None, |bar, i| {
+            Bar::merge(bar, self.full_minute(start + i * MINUTE_MS))
+        });
+        remember(&mut self.hour_bars, start, bar);
+        bar
+    }
+
+    /// `depth` levels a side around the last trade: bids best (highest) first,
+    /// asks best (lowest) first, each `spread_ticks` ticks from the last price.
+    /// Sizes change every second, seeded by the second.
+    pub(crate) fn levels(
+        &mut self,
+        now: i64,
+        depth: usize,
+        spread_ticks: u32,
+    ) -> (Vec<Level>, Vec<Level>) {
+        let Some(last) = self.last_trade(now) else {
+            return (Vec::new(), Vec::new());
+        };
+        let tick = self.spec.tick_sz;
+        let gap = tick * Decimal::from(spread_ticks.max(1));
+        let mut rng = ChaCha8Rng::seed_from_u64(seed_for(self.spec.seed, 0xB00C, now.div_euclid(1000)));
+        let level = |px: Decimal, rng: &mut ChaCha8Rng| {
+            let fraction = Decimal::from_f64(rng.random_range(0.2..1.8)).unwrap_or(Decimal::ONE);
+            Level {
+                px: px.normalize(),
+                sz: round_down(self.spec.level_sz * fraction, self.spec.lot_sz).max(self.spec.min_sz),
+                orders: rng.random_range(1..=12),
+            }
+        };
+        let bids = (0..depth)
+            .map(|i| last.px - gap - tick * Decimal::from(i))
+            .take_while(|px| *px > Decimal::ZERO)
+            .map(|px| level(px, &mut rng))
+            .collect();
+        let asks = (0..depth)
+            .map(|i| last.px + gap + tick * Decimal::from(i))
+            .map(|px| level(px, &mut rng))
+            .collect();
+        (bids, asks)
+    }
+}
+
+fn remember(cache: &mut BTreeMap<i64, Option<Bar>>, start: i64, bar: Option<Bar>) {
+    if cache.len() >= BAR_CACHE {
+        cache.pop_first();
+    }
+    cache.insert(start, bar);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    const NOW: i64 = 1_764_046_212_345;
+
+    fn btc(model: PriceModel) -> MarketBook {
+        let spec = BookSpec {
+            inst_id: "BTC-USDT".into(),
+            px: dec!(95000),
+            tick_sz: dec!(0.1),
+            lot_sz: dec!(0.00000001),
+            min_sz: dec!(0.00001),
+            level_sz: dec!(0.5),
+            unit: VolumeUnit::Spot,
+            list_time: 1_548_133_413_000,
+        };
+        MarketBook::new(&spec, model, 42, NOW)
+    }
+
+    #[test]
+    fn an_hour_aggregates_to_the_same_bar_as_its_minutes() {
+        let mut book = btc(PriceModel::Walk { vol_per_min: 0.001 });
+        let hour = NOW.div_euclid(HOUR_MS) * HOUR_MS - 5 * HOUR_MS;
+        let whole = book.aggregate(hour, hour + HOUR_MS, NOW).unwrap();
+        let by_minute = (0..60).fold(None, |bar, i| {
+            let start = hour + i * MINUTE_MS;
+            let trades = book.trades_of_minute(start / MINUTE_MS);
+            Bar::merge(bar, Bar::of_trades(&trades, VolumeUnit::Spot))
+        });
+        assert_eq!(Some(whole), by_minute);
+    }
+
+    #[test]
+    fn nothing_after_now_is_counted() {
+        let mut book = btc(PriceModel::Static);
+        let minute = NOW.div_euclid(MINUTE_MS) * MINUTE_MS;
+        let partial = book.aggregate(minute, minute + MINUTE_MS, NOW);
+        let expected = book.recent_trades(NOW, 10).into_iter().filter(|t| t.ts >= minute).count();
+        let counted = partial.map_or(Decimal::ZERO, |b| b.vol);
+        let sum: Decimal = book
+            .recent_trades(NOW, 10)
+            .iter()
+            .filter(|t| t.ts >= minute)
+            .map(|t| t.sz)
+            .sum();
+        assert_eq!(counted, sum, "{expected} trades so far this minute");
+        assert!(book.recent_trades(NOW, 100).iter().all(|t| t.ts <= NOW));
+    }
+
+    #[test]
+    fn the_book_brackets_the_last_trade_on_the_tick_grid() {
+        let mut book = btc(PriceModel::Static);
+        let (bids, asks) = book.levels(NOW, 400, 1);
+        assert_eq!((bids.len(), asks.len()), (400, 400));
+        assert_eq!(bids[0].px, dec!(94999.9));
+        assert_eq!(asks[0].px, dec!(95000.1));
+        assert!(bids.windows(2).all(|w| w[0].px > w[1].px));
+        assert!(asks.windows(2).all(|w| w[0].px < w[1].px));
+        assert!(bids.iter().chain(&asks).all(|l| l.sz >= dec!(0.00001) && l.orders >= 1));
+    }
+}

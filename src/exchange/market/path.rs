@@ -1,0 +1,180 @@
+//! The fair-price path of one book: a deterministic function of exchange time.
+//!
+//! Prices are known at minute knots and interpolated linearly between them, so
+//! any instant has one price whatever order it is asked in. A random walk keeps
+//! one log-price checkpoint per UTC day and recomputes a day's 1 440 knots from
+//! a generator seeded by (world seed, book, day) on demand; memory grows by one
+//! number per simulated day, never per request.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rand::SeedableRng;
+use rand::rngs::ChaCha8Rng;
+use rand::RngExt;
+use rand_distr::StandardNormal;
+
+use super::{DAY_MINUTES, MINUTE_MS, seed_for};
+
+/// How far before the world's start the walk (and the trade tape) reaches.
+pub(crate) const HISTORY_DAYS: i64 = 90;
+/// Day vectors kept; candle requests walk days in order, so a few suffice.
+const DAY_CACHE: usize = 8;
+
+/// How prices move.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum PriceModel {
+    /// Every price stays where the world put it.
+    Static,
+    /// A seeded random walk; the value is the standard deviation of one minute's log return.
+    Walk {
+        /// Per-minute volatility.
+        vol_per_min: f64,
+    },
+}
+
+#[derive(Debug)]
+pub(crate) struct PricePath {
+    start_px: f64,
+    model: PriceModel,
+    seed: u64,
+    origin_day: i64,
+    /// Log-price (relative to `start_px`) at the start of each known day.
+    checkpoints: BTreeMap<i64, f64>,
+    /// Knots of recently used days: 1 441 relative log-prices each.
+    days: BTreeMap<i64, Arc<[f64]>>,
+}
+
+impl PricePath {
+    pub(crate) fn new(start_px: f64, model: PriceModel, seed: u64, origin_ms: i64) -> Self {
+        let origin_day = origin_ms.div_euclid(DAY_MINUTES * MINUTE_MS);
+        Self {
+            start_px,
+            model,
+            seed,
+            origin_day,
+            checkpoints: BTreeMap::from([(origin_day, 0.0)]),
+            days: BTreeMap::new(),
+        }
+    }
+
+    /// The first instant the path is defined for; earlier instants read as this one.
+    pub(crate) fn start_ms(&self) -> i64 {
+        (self.origin_day - HISTORY_DAYS) * DAY_MINUTES * MINUTE_MS
+    }
+
+    /// The fair price at `t_ms`.
+    pub(crate) fn price_at(&mut self, t_ms: i64) -> f64 {
+        let PriceModel::Walk { .. } = self.model else {
+            return self.start_px;
+        };
+        let t_ms = t_ms.max(self.start_ms());
+        let minute = t_ms.div_euclid(MINUTE_MS);
+        let frac = (t_ms - minute * MINUTE_MS) as f64 / MINUTE_MS as f64;
+        let day = minute.div_euclid(DAY_MINUTES);
+        let index = (minute - day * DAY_MINUTES) as usize;
+        let base = self.checkpoint(day);
+        let knots = self.day_knots(day);
+        let log = base + knots[index] + (knots[index + 1] - knots[index]) * frac;
+        self.start_px * log.exp()
+    }
+
+    fn checkpoint(&mut self, day: i64) -> f64 {
+        if let Some(&value) = self.checkpoints.get(&day) {
+            return value;
+        }
+        let (&last_day, &last) = self.checkpoints.last_key_value().expect("origin is known");
+        if day > last_day {
+            let mut value = last;
+            for d in last_day..day {
+                value += self.day_knots(d)[DAY_MINUTES as usize];
+                self.checkpoints.insert(d + 1, value);
+            }
+            return value;
+        }
+        let (&first_day, &first) = self.checkpoints.first_key_value().expect("origin is known");
+        let mut value = first;
+        for d in (day..first_day).rev() {
+            value -= self.day_knots(d)[DAY_MINUTES as usize];
+            self.checkpoints.insert(d, value);
+        }
+        value
+    }
+
+    fn day_knots(&mut self, day: i64) -> Arc<[f64]> {
+        if let Some(knots) = self.days.get(&day) {
+            return knots.clone();
+        }
+        let vol = match self.model {
+            PriceModel::Walk { vol_per_min } => vol_per_min,
+            PriceModel::Static => 0.0,
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(seed_for(self.seed, 0x57A1, day));
+        let mut knots = Vec::with_capacity(DAY_MINUTES as usize + 1);
+        let mut log = 0.0;
+        knots.push(log);
+        for _ in 0..DAY_MINUTES {
+            let z: f64 = rng.sample(StandardNormal);
+            log += z * vol;
+            knots.push(log);
+        }
+        let knots: Arc<[f64]> = knots.into();
+        if self.days.len() >= DAY_CACHE {
+            let far = *self
+                .days
+                .keys()
+                .max_by_key(|&&d| (d - day).abs())
+                .expect("the cache is full");
+            self.days.remove(&far);
+        }
+        self.days.insert(day, knots.clone());
+        knots
+    }
+
+    #[cfg(test)]
+    pub(crate) fn origin_day(&self) -> i64 {
+        self.origin_day
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: i64 = 1_764_000_000_000;
+
+    #[test]
+    fn a_static_path_never_moves() {
+        let mut path = PricePath::new(95_000.0, PriceModel::Static, 7, T0);
+        assert_eq!(path.price_at(T0), 95_000.0);
+        assert_eq!(path.price_at(T0 + 86_400_000 * 3), 95_000.0);
+    }
+
+    #[test]
+    fn a_walk_is_the_same_whatever_order_it_is_read_in() {
+        let model = PriceModel::Walk { vol_per_min: 0.001 };
+        let mut forward = PricePath::new(100.0, model, 7, T0);
+        let times: Vec<i64> = (-5..5).map(|d| T0 + d * 86_400_000 + 12_345).collect();
+        let ahead: Vec<f64> = times.iter().map(|&t| forward.price_at(t)).collect();
+        let mut backward = PricePath::new(100.0, model, 7, T0);
+        let behind: Vec<f64> = times.iter().rev().map(|&t| backward.price_at(t)).collect();
+        let behind: Vec<f64> = behind.into_iter().rev().collect();
+        assert_eq!(ahead, behind);
+        assert!(ahead.iter().any(|&p| p != 100.0), "the walk moves");
+    }
+
+    #[test]
+    fn the_walk_starts_at_its_price_at_the_origin_day() {
+        let mut path = PricePath::new(100.0, PriceModel::Walk { vol_per_min: 0.01 }, 1, T0);
+        let origin = path.origin_day() * DAY_MINUTES * MINUTE_MS;
+        assert_eq!(path.price_at(origin), 100.0);
+    }
+
+    #[test]
+    fn different_seeds_walk_differently() {
+        let model = PriceModel::Walk { vol_per_min: 0.001 };
+        let a = PricePath::new(100.0, model, 1, T0).price_at(T0 + 3_600_000);
+        let b = PricePath::new(100.0, model, 2, T0).price_at(T0 + 3_600_000);
+        assert_ne!(a, b);
+    }
+}

@@ -1,0 +1,110 @@
+//! `okx-mock`: parse flags, build the server, print how to connect, serve until
+//! Ctrl-C or SIGTERM. Everything else lives in the library.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use okx_mock::{ApiKey, Env, MockOkx, Permission};
+
+/// A local mock of the OKX v5 exchange API.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Address to listen on. Anything but loopback exposes the mock to the network.
+    #[arg(long, env = "OKX_MOCK_HOST", default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port to listen on (0: one the OS picks; the banner shows which).
+    #[arg(long, env = "OKX_MOCK_PORT", default_value_t = 8080)]
+    port: u16,
+    /// Seed of every random choice (price walks, synthetic trades and books).
+    #[arg(long, env = "OKX_MOCK_SEED", default_value_t = 0)]
+    seed: u64,
+    /// World file (TOML) to serve instead of the embedded default world.
+    #[arg(long, env = "OKX_MOCK_WORLD")]
+    world: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("OKX_MOCK_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let mut builder = MockOkx::builder().host(cli.host).port(cli.port).seed(cli.seed);
+    if let Some(world) = &cli.world {
+        builder = builder.world_file(world);
+    }
+    let server = match builder.bind() {
+        Ok(server) => server,
+        Err(error) => {
+            eprintln!("okx-mock: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("{}", banner(&format!("http://{}", server.local_addr()), server.keys()));
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("okx-mock: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(server.serve_until(shutdown_signal())) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("okx-mock: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// What a user needs to connect: the address (first line, which scripts read)
+/// and each key as ccxt, python-okx and okx-api take it.
+fn banner(url: &str, keys: &[ApiKey]) -> String {
+    let mut out = format!("okx-mock listening on {url}\n");
+    for key in keys {
+        let perms: Vec<&str> = key.perms.iter().map(|p: &Permission| p.as_str()).collect();
+        let (sandbox, flag, demo) = match key.env {
+            Env::Demo => ("ex.set_sandbox_mode(True); ", "1", "demoTrading: true, "),
+            Env::Live => ("", "0", ""),
+        };
+        let (k, s, p) = (&key.api_key, &key.secret_key, &key.passphrase);
+        out.push_str(&format!(
+            "\n# {} key \"{}\" ({})\n\
+             apiKey={k} secretKey={s} passphrase={p}\n\
+             ccxt:       ex = ccxt.okx({{'apiKey': '{k}', 'secret': '{s}', 'password': '{p}'}}); {sandbox}ex.urls['api']['rest'] = '{url}'\n\
+             python-okx: okx.Account.AccountAPI('{k}', '{s}', '{p}', flag='{flag}', domain='{url}')\n\
+             okx-api:    new RestClient({{ baseUrl: '{url}', {demo}apiKey: '{k}', apiSecret: '{s}', apiPass: '{p}' }})\n",
+            key.env.as_str(),
+            key.label,
+            perms.join(","),
+        ));
+    }
+    out
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,534 @@
+//! The world-file format (serde types) and its translation into the venue's types.
+//!
+//! Field names are OKX's own (`instId`, `tickSz`, ...) so a world file reads
+//! like OKX's documentation. Unknown fields are errors: a typo in a test's world
+//! must not silently fall back to a default.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::auth::{ApiKey, Env, Permission};
+use crate::exchange::expiry::{Expiry, inst_id_suffix};
+use crate::exchange::market::BookSpec;
+use crate::exchange::market::bar::VolumeUnit;
+use crate::exchange::{
+    Contract, CtType, Currency, Exchange, InstType, Instrument, Instruments, MarketSettings,
+    PriceModel,
+};
+
+/// Why a world file was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WorldError {
+    /// Not valid TOML, or not the world format; the message has line and column.
+    #[error("{0}")]
+    Syntax(#[from] toml::de::Error),
+    /// Valid TOML that does not describe a consistent world.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn invalid(message: impl Into<String>) -> WorldError {
+    WorldError::Invalid(message.into())
+}
+
+/// A loaded world: what the venue and the key store are built from.
+#[derive(Debug)]
+pub(crate) struct World {
+    pub(crate) instruments: Instruments,
+    pub(crate) books: Vec<BookSpec>,
+    pub(crate) currencies: Vec<Currency>,
+    pub(crate) market: MarketSettings,
+    pub(crate) keys: Vec<ApiKey>,
+}
+
+impl World {
+    /// Parses a world file. `now_ms` places schedule-relative futures (`expiry = "quarter"`).
+    pub(crate) fn from_toml(text: &str, now_ms: i64) -> Result<World, WorldError> {
+        let file: WorldFile = toml::from_str(text)?;
+        file.build(now_ms)
+    }
+
+    /// The API keys of the world.
+    pub(crate) fn keys(&self) -> &[ApiKey] {
+        &self.keys
+    }
+
+    /// Builds the venue of this world.
+    pub(crate) fn exchange(&self, seed: u64, origin_ms: i64) -> Exchange {
+        Exchange::new(
+            self.instruments.clone(),
+            &self.books,
+            self.currencies.clone(),
+            self.market.clone(),
+            seed,
+            origin_ms,
+        )
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorldFile {
+    #[serde(default)]
+    market: MarketFile,
+    #[serde(default)]
+    keys: Vec<KeyFile>,
+    #[serde(default)]
+    instruments: Vec<InstrumentFile>,
+    #[serde(default)]
+    currencies: Vec<CurrencyFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct MarketFile {
+    #[serde(default = "default_price_model")]
+    price_model: String,
+    #[serde(default = "default_walk_vol")]
+    walk_vol_per_min: Decimal,
+    #[serde(default = "default_book_levels")]
+    book_levels: usize,
+    #[serde(default = "default_spread_ticks")]
+    spread_ticks: u32,
+}
+
+impl Default for MarketFile {
+    fn default() -> Self {
+        Self {
+            price_model: default_price_model(),
+            walk_vol_per_min: default_walk_vol(),
+            book_levels: default_book_levels(),
+            spread_ticks: default_spread_ticks(),
+        }
+    }
+}
+
+fn default_price_model() -> String {
+    "static".into()
+}
+fn default_walk_vol() -> Decimal {
+    Decimal::new(8, 4)
+}
+fn default_book_levels() -> usize {
+    400
+}
+fn default_spread_ticks() -> u32 {
+    1
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct KeyFile {
+    label: String,
+    env: String,
+    api_key: String,
+    secret_key: String,
+    passphrase: String,
+    perms: Vec<String>,
+    #[serde(default)]
+    ips: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct InstrumentFile {
+    inst_type: String,
+    inst_id: Option<String>,
+    inst_family: Option<String>,
+    uly: Option<String>,
+    base_ccy: Option<String>,
+    quote_ccy: Option<String>,
+    settle_ccy: Option<String>,
+    ct_type: Option<String>,
+    ct_val: Option<Decimal>,
+    ct_mult: Option<Decimal>,
+    ct_val_ccy: Option<String>,
+    tick_sz: Decimal,
+    lot_sz: Decimal,
+    min_sz: Decimal,
+    max_lmt_sz: Option<Decimal>,
+    max_mkt_sz: Option<Decimal>,
+    max_lmt_amt: Option<Decimal>,
+    max_mkt_amt: Option<Decimal>,
+    max_algo_sz: Option<Decimal>,
+    lever: Option<String>,
+    list_time: Option<String>,
+    exp_time: Option<String>,
+    expiry: Option<String>,
+    alias: Option<String>,
+    state: Option<String>,
+    inst_id_code: Option<i64>,
+    px: Option<Decimal>,
+    level_sz: Option<Decimal>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct CurrencyFile {
+    ccy: String,
+    name: String,
+    chain: String,
+    #[serde(default)]
+    ct_addr: String,
+    #[serde(default = "yes")]
+    can_dep: bool,
+    #[serde(default = "yes")]
+    can_wd: bool,
+    #[serde(default = "yes")]
+    can_internal: bool,
+    min_dep: Decimal,
+    min_wd: Decimal,
+    max_wd: Decimal,
+    wd_tick_sz: String,
+    fee: Decimal,
+    #[serde(default = "yes")]
+    main_net: bool,
+    #[serde(default)]
+    need_tag: bool,
+    min_dep_arrival_confirm: String,
+    min_wd_unlock_confirm: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl WorldFile {
+    fn build(self, now_ms: i64) -> Result<World, WorldError> {
+        let market = self.market.build()?;
+        let keys = self.keys.into_iter().map(KeyFile::build).collect::<Result<Vec<_>, _>>()?;
+        let mut seen_keys = HashMap::new();
+        for key in &keys {
+            if seen_keys.insert(key.api_key.clone(), ()).is_some() {
+                return Err(invalid(format!("key {}: apiKey is used twice", key.label)));
+            }
+        }
+        let (instruments, books) = build_instruments(self.instruments, now_ms)?;
+        let currencies = self
+            .currencies
+            .into_iter()
+            .map(CurrencyFile::build)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(World {
+            instruments,
+            books,
+            currencies,
+            market,
+            keys,
+        })
+    }
+}
+
+impl MarketFile {
+    fn build(self) -> Result<MarketSettings, WorldError> {
+        let price_model = match self.price_model.as_str() {
+            "static" => PriceModel::Static,
+            "walk" => PriceModel::Walk {
+                vol_per_min: self.walk_vol_per_min.to_string().parse().unwrap_or(0.0),
+            },
+            other => {
+                return Err(invalid(format!(
+                    "market.priceModel: expected \"static\" or \"walk\", found {other:?}"
+                )));
+            }
+        };
+        if self.book_levels == 0 {
+            return Err(invalid("market.bookLevels must be at least 1"));
+        }
+        Ok(MarketSettings {
+            price_model,
+            book_levels: self.book_levels,
+            spread_ticks: self.spread_ticks.max(1),
+        })
+    }
+}
+
+impl KeyFile {
+    fn build(self) -> Result<ApiKey, WorldError> {
+        let env = match self.env.as_str() {
+            "live" => Env::Live,
+            "demo" => Env::Demo,
+            other => {
+                return Err(invalid(format!(
+                    "key {}: env must be \"live\" or \"demo\", found {other:?}",
+                    self.label
+                )));
+            }
+        };
+        let perms = self
+            .perms
+            .iter()
+            .map(|p| {
+                Permission::parse(p).ok_or_else(|| {
+                    invalid(format!(
+                        "key {}: unknown permission {p:?} (read_only, trade, withdraw)",
+                        self.label
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let ips = self
+            .ips
+            .iter()
+            .map(|text| parse_ip_or_net(text).ok_or_else(|| {
+                invalid(format!("key {}: {text:?} is not an IP address or range", self.label))
+            }))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ApiKey {
+            label: self.label,
+            api_key: self.api_key,
+            secret_key: self.secret_key,
+            passphrase: self.passphrase,
+            env,
+            perms,
+            ips,
+        })
+    }
+}
+
+/// `10.0.0.1` or `10.0.0.0/8`.
+pub(crate) fn parse_ip_or_net(text: &str) -> Option<IpNet> {
+    text.parse::<IpNet>()
+        .ok()
+        .or_else(|| text.parse::<IpAddr>().ok().map(IpNet::from))
+}
+
+impl CurrencyFile {
+    fn build(self) -> Result<Currency, WorldError> {
+        let number = |field: &str, text: &str| {
+            text.parse::<u32>().map_err(|_| {
+                invalid(format!("currency {} {}: {field} must be a whole number", self.ccy, self.chain))
+            })
+        };
+        Ok(Currency {
+            wd_tick_sz: number("wdTickSz", &self.wd_tick_sz)?,
+            min_dep_arrival_confirm: number("minDepArrivalConfirm", &self.min_dep_arrival_confirm)?,
+            min_wd_unlock_confirm: number("minWdUnlockConfirm", &self.min_wd_unlock_confirm)?,
+            ccy: self.ccy,
+            name: self.name,
+            chain: self.chain,
+            ct_addr: self.ct_addr,
+            can_dep: self.can_dep,
+            can_wd: self.can_wd,
+            can_internal: self.can_internal,
+            min_dep: self.min_dep,
+            min_wd: self.min_wd,
+            max_wd: self.max_wd,
+            fee: self.fee,
+            main_net: self.main_net,
+            need_tag: self.need_tag,
+        })
+    }
+}
+
+/// Builds the instruments and their books. SPOT, SWAP and FUTURES instruments
+/// each get a book; a MARGIN pair trades on the SPOT book of the same instId.
+fn build_instruments(
+    files: Vec<InstrumentFile>,
+    now_ms: i64,
+) -> Result<(Instruments, Vec<BookSpec>), WorldError> {
+    let mut list: Vec<Instrument> = Vec::new();
+    let mut books: Vec<BookSpec> = Vec::new();
+    let mut book_of: HashMap<String, usize> = HashMap::new();
+    let mut margins = Vec::new();
+    for file in files {
+        let px = file.px;
+        let level_sz = file.level_sz;
+        let mut inst = file.build(now_ms)?;
+        if list.iter().any(|i| i.inst_type == inst.inst_type && i.inst_id == inst.inst_id) {
+            return Err(invalid(format!("instrument {} {} is listed twice", inst.inst_type, inst.inst_id)));
+        }
+        if inst.inst_type == InstType::Margin && px.is_none() {
+            margins.push(list.len());
+        } else {
+            let px = px.ok_or_else(|| invalid(format!("instrument {}: px (its starting price) is required", inst.inst_id)))?;
+            if px <= Decimal::ZERO {
+                return Err(invalid(format!("instrument {}: px must be positive", inst.inst_id)));
+            }
+            let spec = book_spec(&inst, px, level_sz);
+            if book_of.contains_key(&inst.inst_id) {
+                return Err(invalid(format!("instrument {}: a second px for the same book", inst.inst_id)));
+            }
+            inst.book = books.len();
+            book_of.insert(inst.inst_id.clone(), books.len());
+            books.push(spec);
+        }
+        list.push(inst);
+    }
+    for index in margins {
+        let inst = &mut list[index];
+        inst.book = *book_of.get(&inst.inst_id).ok_or_else(|| {
+            invalid(format!(
+                "instrument MARGIN {}: no SPOT {} to share a book with, and no px of its own",
+                inst.inst_id, inst.inst_id
+            ))
+        })?;
+    }
+    Ok((Instruments::new(list), books))
+}
+
+fn book_spec(inst: &Instrument, px: Decimal, level_sz: Option<Decimal>) -> BookSpec {
+    let unit = match &inst.contract {
+        None => VolumeUnit::Spot,
+        Some(c) if c.ct_type == CtType::Linear => VolumeUnit::Linear { ct_val: c.ct_val * c.ct_mult },
+        Some(c) => VolumeUnit::Inverse { ct_val: c.ct_val * c.ct_mult },
+    };
+    BookSpec {
+        inst_id: inst.inst_id.clone(),
+        px,
+        tick_sz: inst.tick_sz,
+        lot_sz: inst.lot_sz,
+        min_sz: inst.min_sz,
+        level_sz: level_sz.unwrap_or(inst.min_sz * Decimal::from(1000)),
+        unit,
+        list_time: inst.list_time,
+    }
+}
+
+impl InstrumentFile {
+    fn build(self, now_ms: i64) -> Result<Instrument, WorldError> {
+        let inst_type = InstType::parse(&self.inst_type).ok_or_else(|| {
+            invalid(format!("instType {:?} is not SPOT, MARGIN, SWAP, FUTURES or OPTION", self.inst_type))
+        })?;
+        let (inst_id, exp_time, alias) = self.identity(inst_type, now_ms)?;
+        let name = format!("instrument {inst_type} {inst_id}");
+        for (field, value) in [("tickSz", self.tick_sz), ("lotSz", self.lot_sz), ("minSz", self.min_sz)] {
+            if value <= Decimal::ZERO {
+                return Err(invalid(format!("{name}: {field} must be positive")));
+            }
+        }
+        let parts: Vec<&str> = inst_id.split('-').collect();
+        if parts.len() < 2 {
+            return Err(invalid(format!("{name}: instId must look like BASE-QUOTE[-...]")));
+        }
+        let base_ccy = self.base_ccy.clone().unwrap_or_else(|| parts[0].to_owned());
+        let quote_ccy = self.quote_ccy.clone().unwrap_or_else(|| parts[1].trim_end_matches("_UM").to_owned());
+        let contract = if inst_type.is_derivative() {
+            Some(self.contract(&name, &base_ccy, &quote_ccy, &parts)?)
+        } else {
+            None
+        };
+        let max_lmt_sz = self.max_lmt_sz.unwrap_or(Decimal::from(9_999_999_999u64));
+        let list_time = match &self.list_time {
+            Some(text) => text.parse().map_err(|_| invalid(format!("{name}: listTime must be ms since the epoch")))?,
+            None => 0,
+        };
+        Ok(Instrument {
+            inst_type,
+            inst_id,
+            inst_id_code: self.inst_id_code,
+            base_ccy,
+            quote_ccy,
+            contract,
+            tick_sz: self.tick_sz.normalize(),
+            lot_sz: self.lot_sz.normalize(),
+            min_sz: self.min_sz.normalize(),
+            max_lmt_sz,
+            max_mkt_sz: self.max_mkt_sz.unwrap_or(Decimal::from(1_000_000)),
+            max_lmt_amt: self.max_lmt_amt.unwrap_or(Decimal::from(20_000_000)),
+            max_mkt_amt: self.max_mkt_amt.unwrap_or(Decimal::from(1_000_000)),
+            max_algo_sz: self.max_algo_sz.unwrap_or(max_lmt_sz),
+            lever: self.lever.unwrap_or_default(),
+            list_time,
+            exp_time,
+            alias: alias.or(self.alias).unwrap_or_default(),
+            state: self.state.unwrap_or_else(|| "live".into()),
+            book: 0,
+        })
+    }
+
+    /// instId, expTime and alias: given, or derived from the delivery schedule.
+    fn identity(&self, inst_type: InstType, now_ms: i64) -> Result<(String, Option<i64>, Option<String>), WorldError> {
+        let parse_ms = |text: &str| text.parse::<i64>().map_err(|_| invalid(format!("expTime {text:?} must be ms since the epoch")));
+        match (&self.inst_id, &self.expiry) {
+            (Some(_), Some(_)) => Err(invalid("give either instId (with expTime) or expiry, not both")),
+            (Some(id), None) => {
+                let exp = self.exp_time.as_deref().map(parse_ms).transpose()?;
+                if inst_type == InstType::Futures && exp.is_none() {
+                    return Err(invalid(format!("instrument FUTURES {id}: expTime is required (or use expiry)")));
+                }
+                Ok((id.to_uppercase(), exp, None))
+            }
+            (None, Some(name)) => {
+                if inst_type != InstType::Futures {
+                    return Err(invalid("expiry is only for FUTURES"));
+                }
+                let expiry = Expiry::parse(name).ok_or_else(|| invalid(format!("expiry {name:?}: expected \"quarter\" or \"next_quarter\"")))?;
+                let family = self.inst_family.as_deref().ok_or_else(|| invalid("a FUTURES with expiry needs instFamily"))?;
+                let delivery = expiry.delivery_ms(now_ms);
+                Ok((format!("{family}-{}", inst_id_suffix(delivery)), Some(delivery), Some(expiry.alias().to_owned())))
+            }
+            (None, None) => Err(invalid(format!("an instrument of type {} has no instId", self.inst_type))),
+        }
+    }
+
+    fn contract(&self, name: &str, base: &str, quote: &str, parts: &[&str]) -> Result<Contract, WorldError> {
+        let ct_type = match self.ct_type.as_deref() {
+            Some("linear") => CtType::Linear,
+            Some("inverse") => CtType::Inverse,
+            _ => return Err(invalid(format!("{name}: ctType must be \"linear\" or \"inverse\""))),
+        };
+        let ct_val = self.ct_val.filter(|v| *v > Decimal::ZERO).ok_or_else(|| invalid(format!("{name}: ctVal (positive) is required")))?;
+        let family = format!("{}-{}", parts[0], parts[1]);
+        let default_settle = match ct_type {
+            CtType::Linear => quote,
+            CtType::Inverse => base,
+        };
+        let default_ct_val_ccy = match ct_type {
+            CtType::Linear => base,
+            CtType::Inverse => "USD",
+        };
+        Ok(Contract {
+            ct_type,
+            ct_val: ct_val.normalize(),
+            ct_mult: self.ct_mult.unwrap_or(Decimal::ONE).normalize(),
+            ct_val_ccy: self.ct_val_ccy.clone().unwrap_or_else(|| default_ct_val_ccy.to_owned()),
+            settle_ccy: self.settle_ccy.clone().unwrap_or_else(|| default_settle.to_owned()),
+            uly: self.uly.clone().unwrap_or_else(|| format!("{base}-{quote}")),
+            inst_family: self.inst_family.clone().unwrap_or(family),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::DEFAULT_WORLD;
+
+    const NOW: i64 = 1_795_000_000_000; // 2026-11-18
+
+    #[test]
+    fn the_embedded_world_loads_with_every_instrument_type_ccxt_fetches() {
+        let world = World::from_toml(DEFAULT_WORLD, NOW).unwrap();
+        for t in [InstType::Spot, InstType::Margin, InstType::Swap, InstType::Futures] {
+            assert!(world.instruments.of_type(t).count() > 0, "{t}");
+        }
+        let envs: Vec<Env> = world.keys.iter().map(|k| k.env).collect();
+        assert!(envs.contains(&Env::Live) && envs.contains(&Env::Demo));
+        let future = world.instruments.of_type(InstType::Futures).next().unwrap();
+        assert_eq!(future.inst_id, "BTC-USDT-261225");
+        assert!(future.exp_time.unwrap() > NOW);
+        let btc_usdt = |t| world.instruments.of_type(t).find(|i| i.inst_id == "BTC-USDT").unwrap();
+        let (margin, spot) = (btc_usdt(InstType::Margin), btc_usdt(InstType::Spot));
+        assert_eq!(margin.book, spot.book, "margin trades on the spot book");
+    }
+
+    #[test]
+    fn a_typo_in_a_field_name_is_an_error_with_its_line() {
+        let text = "[[instruments]]\ninstType = \"SPOT\"\ninstId = \"A-B\"\ntickSize = \"1\"\n";
+        let error = World::from_toml(text, NOW).unwrap_err().to_string();
+        assert!(error.contains("line 4"), "{error}");
+        assert!(error.contains("tickSize"), "{error}");
+    }
+
+    #[test]
+    fn a_derivative_without_a_contract_type_is_refused() {
+        let text = "[[instruments]]\ninstType = \"SWAP\"\ninstId = \"A-B-SWAP\"\ntickSz = \"1\"\nlotSz = \"1\"\nminSz = \"1\"\nctVal = \"1\"\npx = \"5\"\n";
+        let error = World::from_toml(text, NOW).unwrap_err().to_string();
+        assert!(error.contains("ctType"), "{error}");
+    }
+}

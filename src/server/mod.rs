@@ -1,0 +1,300 @@
+//! The handle users hold: [`MockOkx`], a running server on its own thread and
+//! runtime (so it works under any test runtime and with blocking clients), and
+//! [`MockOkxBuilder`], which the binary uses too.
+
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use tokio::sync::oneshot;
+
+use crate::app::app;
+use crate::auth::{ApiKey, Env, KeyStore};
+use crate::clock::Clock;
+use crate::scenario::{DEFAULT_WORLD, World, WorldError};
+use crate::state::{AppState, Config};
+
+/// Why a server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The world file could not be read.
+    #[error("cannot read world file {path}: {source}")]
+    ReadWorld {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The world file is not a valid world.
+    #[error("invalid world{}: {source}", .path.as_ref().map(|p| format!(" file {}", p.display())).unwrap_or_default())]
+    World {
+        /// The file, if the world came from one.
+        path: Option<PathBuf>,
+        /// What is wrong with it.
+        source: WorldError,
+    },
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The server thread could not be started.
+    #[error("cannot start the server thread: {0}")]
+    Thread(io::Error),
+}
+
+/// The three values a client needs to sign requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// `OK-ACCESS-KEY` (ccxt `apiKey`).
+    pub api_key: String,
+    /// The signing secret (ccxt `secret`).
+    pub secret_key: String,
+    /// `OK-ACCESS-PASSPHRASE` (ccxt `password`).
+    pub passphrase: String,
+}
+
+impl From<&ApiKey> for Credentials {
+    fn from(key: &ApiKey) -> Self {
+        Self {
+            api_key: key.api_key.clone(),
+            secret_key: key.secret_key.clone(),
+            passphrase: key.passphrase.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum WorldSource {
+    Embedded,
+    Text(String),
+    File(PathBuf),
+}
+
+/// Configures a server: address, seed, clock and world.
+#[derive(Debug, Clone)]
+pub struct MockOkxBuilder {
+    host: IpAddr,
+    port: u16,
+    seed: u64,
+    clock: Clock,
+    world: WorldSource,
+    config: Config,
+}
+
+impl Default for MockOkxBuilder {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            seed: 0,
+            clock: Clock::system(),
+            world: WorldSource::Embedded,
+            config: Config::default(),
+        }
+    }
+}
+
+impl MockOkxBuilder {
+    /// The address to listen on (default 127.0.0.1).
+    pub fn host(mut self, host: IpAddr) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// The port (default 0: one the OS picks).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The seed of every random choice (default 0).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The exchange clock (default: system time). Keep a clone to move it.
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// A world given as TOML text instead of the embedded default.
+    pub fn world_toml(mut self, text: impl Into<String>) -> Self {
+        self.world = WorldSource::Text(text.into());
+        self
+    }
+
+    /// A world read from a TOML file instead of the embedded default.
+    pub fn world_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.world = WorldSource::File(path.into());
+        self
+    }
+
+    /// Loads the world and binds the listener, without serving yet.
+    pub fn bind(self) -> Result<BoundServer, StartError> {
+        let now = self.clock.now_ms();
+        let (text, path) = match &self.world {
+            WorldSource::Embedded => (DEFAULT_WORLD.to_owned(), None),
+            WorldSource::Text(text) => (text.clone(), None),
+            WorldSource::File(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| StartError::ReadWorld {
+                    path: path.clone(),
+                    source,
+                })?;
+                (text, Some(path.clone()))
+            }
+        };
+        let world = World::from_toml(&text, now).map_err(|source| StartError::World { path, source })?;
+        let addr = SocketAddr::new(self.host, self.port);
+        let listener = TcpListener::bind(addr).map_err(|source| StartError::Bind { addr, source })?;
+        listener.set_nonblocking(true).map_err(|source| StartError::Bind { addr, source })?;
+        let state = AppState {
+            exchange: Arc::new(Mutex::new(world.exchange(self.seed, now))),
+            keys: KeyStore::new(world.keys().iter().cloned()),
+            clock: self.clock,
+            config: Arc::new(self.config),
+        };
+        Ok(BoundServer {
+            listener,
+            state,
+            keys: world.keys().to_vec(),
+        })
+    }
+
+    /// Starts a server on its own thread and runtime.
+    pub async fn start(self) -> Result<MockOkx, StartError> {
+        let bound = self.bind()?;
+        let addr = bound.local_addr();
+        let keys = bound.keys.clone();
+        let clock = bound.state.clock.clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name(format!("okx-mock-{}", addr.port()))
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a tokio runtime can be built");
+                let shutdown = async {
+                    let _ = stopped.await;
+                };
+                if let Err(error) = runtime.block_on(bound.serve_until(shutdown)) {
+                    tracing::error!(%error, "okx-mock stopped");
+                }
+            })
+            .map_err(StartError::Thread)?;
+        Ok(MockOkx {
+            addr,
+            keys,
+            clock,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+}
+
+/// A server whose world is loaded and whose listener is bound.
+pub struct BoundServer {
+    listener: TcpListener,
+    state: AppState,
+    keys: Vec<ApiKey>,
+}
+
+impl BoundServer {
+    /// The address it listens on (with the real port when 0 was asked for).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// The API keys of its world.
+    pub fn keys(&self) -> &[ApiKey] {
+        &self.keys
+    }
+
+    /// Serves until `shutdown` completes. Must run inside a tokio runtime.
+    pub async fn serve_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
+        let listener = tokio::net::TcpListener::from_std(self.listener)?;
+        let router = app(self.state);
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// A running okx-mock. Dropping it shuts the server down.
+///
+/// ```no_run
+/// # async fn demo() {
+/// let server = okx_mock::MockOkx::start().await;
+/// let base_url = server.uri(); // e.g. http://127.0.0.1:49152
+/// let demo = server.credentials(okx_mock::Env::Demo);
+/// # }
+/// ```
+pub struct MockOkx {
+    addr: SocketAddr,
+    keys: Vec<ApiKey>,
+    clock: Clock,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl MockOkx {
+    /// A server with the embedded default world on 127.0.0.1 and a free port.
+    ///
+    /// # Panics
+    /// If the embedded world or the listener fails, which is a bug or a machine without loopback.
+    pub async fn start() -> MockOkx {
+        Self::builder().start().await.expect("okx-mock starts with its embedded world")
+    }
+
+    /// A builder for a server with another seed, clock or world.
+    pub fn builder() -> MockOkxBuilder {
+        MockOkxBuilder::default()
+    }
+
+    /// The base URL to give a client, e.g. `http://127.0.0.1:49152`.
+    pub fn uri(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The address the server listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Credentials of the world's first key for `env`.
+    ///
+    /// # Panics
+    /// If the world has no key for `env` (the embedded world has both).
+    pub fn credentials(&self, env: Env) -> Credentials {
+        self.keys
+            .iter()
+            .find(|key| key.env == env)
+            .map(Credentials::from)
+            .unwrap_or_else(|| panic!("the world has no {} key", env.as_str()))
+    }
+
+    /// The exchange clock: freeze, set, offset or advance it.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+}
+
+impl Drop for MockOkx {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,141 @@
+"""Shared fixtures for the okx-mock real-client compatibility suite.
+
+One okx-mock process is started per pytest session (`okx-mock --port 0`); its
+first stdout line announces the URL. The API keys and the expected world come
+from scenarios/default.toml, the same file the mock embeds as its default
+world, so nothing here hard-codes a key or an instrument list.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_SCENARIO = REPO_ROOT / "scenarios" / "default.toml"
+START_TIMEOUT_S = 20.0
+LISTEN_RE = re.compile(r"^okx-mock listening on (http://127\.0\.0\.1:(\d+))$")
+
+
+@dataclasses.dataclass(frozen=True)
+class ApiKey:
+    label: str
+    env: str  # "live" | "demo"
+    api_key: str
+    secret: str
+    passphrase: str
+    perms: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Mock:
+    base_url: str
+    live: ApiKey
+    demo: ApiKey
+    world: dict  # the parsed scenario file
+
+
+def mock_binary() -> Path:
+    override = os.environ.get("OKX_MOCK_BIN")
+    return Path(override) if override else REPO_ROOT / "target" / "debug" / "okx-mock"
+
+
+def load_world() -> dict:
+    with DEFAULT_SCENARIO.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _key(world: dict, env: str) -> ApiKey:
+    keys = [k for k in world.get("keys", []) if k.get("env") == env]
+    assert keys, f"{DEFAULT_SCENARIO} has no [[keys]] entry with env = {env!r}"
+    k = keys[0]
+    return ApiKey(
+        label=k["label"],
+        env=k["env"],
+        api_key=k["apiKey"],
+        secret=k["secretKey"],
+        passphrase=k["passphrase"],
+        perms=tuple(k.get("perms", ())),
+    )
+
+
+def _read_log(path: Path, limit: int = 4000) -> str:
+    try:
+        return path.read_text(errors="replace")[-limit:]
+    except OSError:
+        return "<unreadable>"
+
+
+@pytest.fixture(scope="session")
+def world() -> dict:
+    return load_world()
+
+
+@pytest.fixture(scope="session")
+def mock(world: dict) -> Mock:
+    binary = mock_binary()
+    if not (binary.is_file() and os.access(binary, os.X_OK)):
+        pytest.exit(
+            f"okx-mock binary not found or not executable at {binary} "
+            "(build it with `cargo build`, or set OKX_MOCK_BIN)",
+            returncode=2,
+        )
+
+    logdir = Path(tempfile.mkdtemp(prefix="okx-mock-compat-py-"))
+    out_path, err_path = logdir / "stdout.log", logdir / "stderr.log"
+    # Files, not pipes: the mock can write as much as it likes without ever blocking.
+    out_fh, err_fh = out_path.open("wb"), err_path.open("wb")
+    proc = subprocess.Popen(
+        [str(binary), "--port", "0"],
+        stdin=subprocess.DEVNULL,
+        stdout=out_fh,
+        stderr=err_fh,
+        cwd=REPO_ROOT,
+    )
+    try:
+        base_url = None
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            data = out_path.read_bytes()
+            if b"\n" in data:
+                first = data.split(b"\n", 1)[0].decode(errors="replace").rstrip("\r")
+                m = LISTEN_RE.match(first)
+                if not m:
+                    raise RuntimeError(
+                        f"okx-mock's first stdout line is {first!r}, expected "
+                        "'okx-mock listening on http://127.0.0.1:PORT'"
+                    )
+                base_url = m.group(1)
+                break
+            if proc.poll() is not None:
+                raise RuntimeError(
+                    f"okx-mock exited with status {proc.returncode} before announcing its port.\n"
+                    f"stdout:\n{_read_log(out_path)}\nstderr:\n{_read_log(err_path)}"
+                )
+            time.sleep(0.05)
+        if base_url is None:
+            raise RuntimeError(
+                f"okx-mock did not print its listen line within {START_TIMEOUT_S:.0f} s.\n"
+                f"stdout:\n{_read_log(out_path)}\nstderr:\n{_read_log(err_path)}"
+            )
+        print(f"\n[compat] okx-mock at {base_url} (logs in {logdir})", file=sys.stderr)
+        yield Mock(base_url=base_url, live=_key(world, "live"), demo=_key(world, "demo"), world=world)
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+        out_fh.close()
+        err_fh.close()
