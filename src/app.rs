@@ -19,13 +19,19 @@ pub(crate) fn app(state: AppState) -> Router {
         .route("/api/v5/public/mark-price", get(public::mark_price))
         .route("/api/v5/public/funding-rate", get(public::funding_rate))
         .route("/api/v5/public/price-limit", get(public::price_limit))
-        .route("/api/v5/public/convert-contract-coin", get(public::convert_contract_coin))
+        .route(
+            "/api/v5/public/convert-contract-coin",
+            get(public::convert_contract_coin),
+        )
         .route("/api/v5/system/status", get(public::system_status))
         .route("/api/v5/market/ticker", get(market::ticker))
         .route("/api/v5/market/tickers", get(market::tickers))
         .route("/api/v5/market/books", get(market::books))
         .route("/api/v5/market/candles", get(market::candles))
-        .route("/api/v5/market/history-candles", get(market::history_candles))
+        .route(
+            "/api/v5/market/history-candles",
+            get(market::history_candles),
+        )
         .route("/api/v5/market/trades", get(market::trades));
 
     // route_layer: the gate runs only for requests that matched one of these

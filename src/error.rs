@@ -193,18 +193,53 @@ mod tests {
     #[tokio::test]
     async fn every_generic_error_has_okx_code_status_and_text() {
         let table = [
-            (ApiError::json_syntax(), 400, r#"{"code":"50002","data":[],"msg":"JSON syntax error"}"#),
-            (ApiError::missing_param("instId"), 400, r#"{"code":"50014","data":[],"msg":"Parameter instId can not be empty."}"#),
-            (ApiError::either_param("instFamily", "uly"), 400, r#"{"code":"50015","data":[],"msg":"Either parameter instFamily or uly is required"}"#),
-            (ApiError::unavailable_in_demo(), 200, r#"{"code":"50038","data":[],"msg":"This feature is unavailable in demo trading"}"#),
-            (ApiError::method_not_allowed(), 405, r#"{"msg":"Invalid request method.","code":"50115"}"#),
-            (ApiError::invalid_param("sz"), 400, r#"{"code":"51000","data":[],"msg":"Parameter sz error"}"#),
-            (ApiError::unknown_instrument(), 200, r#"{"code":"51001","data":[],"msg":"Instrument ID, Instrument ID code or Spread ID doesn't exist."}"#),
-            (ApiError::system_error(), 500, r#"{"code":"50026","data":[],"msg":"System error. Try again later"}"#),
+            (
+                ApiError::json_syntax(),
+                400,
+                r#"{"code":"50002","data":[],"msg":"JSON syntax error"}"#,
+            ),
+            (
+                ApiError::missing_param("instId"),
+                400,
+                r#"{"code":"50014","data":[],"msg":"Parameter instId can not be empty."}"#,
+            ),
+            (
+                ApiError::either_param("instFamily", "uly"),
+                400,
+                r#"{"code":"50015","data":[],"msg":"Either parameter instFamily or uly is required"}"#,
+            ),
+            (
+                ApiError::unavailable_in_demo(),
+                200,
+                r#"{"code":"50038","data":[],"msg":"This feature is unavailable in demo trading"}"#,
+            ),
+            (
+                ApiError::method_not_allowed(),
+                405,
+                r#"{"msg":"Invalid request method.","code":"50115"}"#,
+            ),
+            (
+                ApiError::invalid_param("sz"),
+                400,
+                r#"{"code":"51000","data":[],"msg":"Parameter sz error"}"#,
+            ),
+            (
+                ApiError::unknown_instrument(),
+                200,
+                r#"{"code":"51001","data":[],"msg":"Instrument ID, Instrument ID code or Spread ID doesn't exist."}"#,
+            ),
+            (
+                ApiError::system_error(),
+                500,
+                r#"{"code":"50026","data":[],"msg":"System error. Try again later"}"#,
+            ),
             (ApiError::NotFound, 404, NOT_FOUND_BODY),
         ];
         for (error, status, body) in table {
-            assert_eq!(body_of(error).await, (StatusCode::from_u16(status).unwrap(), body.to_owned()));
+            assert_eq!(
+                body_of(error).await,
+                (StatusCode::from_u16(status).unwrap(), body.to_owned())
+            );
         }
     }
 

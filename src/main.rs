@@ -35,7 +35,10 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let mut builder = MockOkx::builder().host(cli.host).port(cli.port).seed(cli.seed);
+    let mut builder = MockOkx::builder()
+        .host(cli.host)
+        .port(cli.port)
+        .seed(cli.seed);
     if let Some(world) = &cli.world {
         builder = builder.world_file(world);
     }
@@ -46,7 +49,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("{}", banner(&format!("http://{}", server.local_addr()), server.keys()));
+    println!(
+        "{}",
+        banner(&format!("http://{}", server.local_addr()), server.keys())
+    );
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {

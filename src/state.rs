@@ -15,7 +15,9 @@ pub(crate) struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Self { auth_window_ms: 30_000 }
+        Self {
+            auth_window_ms: 30_000,
+        }
     }
 }
 
@@ -34,6 +36,8 @@ impl AppState {
     pub(crate) fn exchange(&self) -> MutexGuard<'_, Exchange> {
         // A panic while holding the lock would be a bug in a handler; the venue's
         // data is still consistent at every await point, so keep serving.
-        self.exchange.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.exchange
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

@@ -22,7 +22,9 @@ pub(crate) async fn currencies(
     if auth.env == Env::Demo {
         return Err(ApiError::unavailable_in_demo());
     }
-    let wanted: Option<Vec<&str>> = params.get("ccy").map(|list| list.split(',').map(str::trim).collect());
+    let wanted: Option<Vec<&str>> = params
+        .get("ccy")
+        .map(|list| list.split(',').map(str::trim).collect());
     let exchange = state.exchange();
     let rows = exchange
         .currencies()

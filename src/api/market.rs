@@ -52,12 +52,18 @@ pub(crate) async fn books(State(state): State<AppState>, params: Params) -> ApiR
 }
 
 /// GET /api/v5/market/candles: the newest 1 440 bars, `limit` at most 300.
-pub(crate) async fn candles(State(state): State<AppState>, params: Params) -> ApiResult<[String; 9]> {
+pub(crate) async fn candles(
+    State(state): State<AppState>,
+    params: Params,
+) -> ApiResult<[String; 9]> {
     candles_of(state, params, true)
 }
 
 /// GET /api/v5/market/history-candles: older bars too (and `1s`), `limit` at most 100.
-pub(crate) async fn history_candles(State(state): State<AppState>, params: Params) -> ApiResult<[String; 9]> {
+pub(crate) async fn history_candles(
+    State(state): State<AppState>,
+    params: Params,
+) -> ApiResult<[String; 9]> {
     candles_of(state, params, false)
 }
 
@@ -85,5 +91,8 @@ pub(crate) async fn trades(State(state): State<AppState>, params: Params) -> Api
     let inst = instrument(&exchange, &params)?;
     let limit = params.count("limit", 100, 500)?;
     let trades = exchange.trades(&inst, limit, now);
-    Ok(Okx(trades.iter().map(|t| TradeRow::new(&inst, t)).collect()))
+    Ok(Okx(trades
+        .iter()
+        .map(|t| TradeRow::new(&inst, t))
+        .collect()))
 }

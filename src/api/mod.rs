@@ -22,6 +22,8 @@ pub(crate) fn instrument(exchange: &Exchange, params: &Params) -> Result<Instrum
 /// Whether `inst` belongs to the family or underlying a request filters on
 /// (`instFamily`, or the legacy `uly` ccxt still sends).
 pub(crate) fn in_family(inst: &Instrument, params: &Params) -> bool {
-    params.get("instFamily").is_none_or(|f| inst.inst_family() == f)
+    params
+        .get("instFamily")
+        .is_none_or(|f| inst.inst_family() == f)
         && params.get("uly").is_none_or(|u| inst.uly() == u)
 }

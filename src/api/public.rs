@@ -10,19 +10,29 @@ use crate::exchange::convert::convert;
 use crate::exchange::{ConvertError, ConvertRequest, ConvertUnit, InstType};
 use crate::state::AppState;
 use crate::wire::envelope::{ApiResult, Okx};
-use crate::wire::market::{ConvertRow, FundingRateRow, InstrumentRow, MarkPriceRow, PriceLimitRow, TimeRow};
-use crate::wire::params::Params;
+use crate::wire::market::{
+    ConvertRow, FundingRateRow, InstrumentRow, MarkPriceRow, PriceLimitRow, TimeRow,
+};
 use crate::wire::num;
+use crate::wire::params::Params;
 
 /// GET /api/v5/public/time: exchange time in epoch ms (not "UTC+8": epoch ms has no zone).
 pub(crate) async fn time(State(state): State<AppState>) -> ApiResult<TimeRow> {
-    Ok(Okx(vec![TimeRow { ts: state.clock.now_ms().to_string() }]))
+    Ok(Okx(vec![TimeRow {
+        ts: state.clock.now_ms().to_string(),
+    }]))
 }
 
 /// GET /api/v5/public/instruments.
-pub(crate) async fn instruments(State(state): State<AppState>, params: Params) -> ApiResult<InstrumentRow> {
+pub(crate) async fn instruments(
+    State(state): State<AppState>,
+    params: Params,
+) -> ApiResult<InstrumentRow> {
     let inst_type = inst_type(&params)?;
-    if inst_type == InstType::Option && params.get("instFamily").is_none() && params.get("uly").is_none() {
+    if inst_type == InstType::Option
+        && params.get("instFamily").is_none()
+        && params.get("uly").is_none()
+    {
         return Err(ApiError::either_param("instFamily", "uly"));
     }
     let exchange = state.exchange();
@@ -47,7 +57,10 @@ pub(crate) fn inst_type(params: &Params) -> Result<InstType, ApiError> {
 }
 
 /// GET /api/v5/public/mark-price: every derivative or margin pair of a type.
-pub(crate) async fn mark_price(State(state): State<AppState>, params: Params) -> ApiResult<MarkPriceRow> {
+pub(crate) async fn mark_price(
+    State(state): State<AppState>,
+    params: Params,
+) -> ApiResult<MarkPriceRow> {
     let inst_type = inst_type(&params)?;
     if inst_type == InstType::Spot {
         return Err(ApiError::invalid_param("instType"));
@@ -57,7 +70,9 @@ pub(crate) async fn mark_price(State(state): State<AppState>, params: Params) ->
     let chosen: Vec<_> = exchange
         .instruments()
         .of_type(inst_type)
-        .filter(|inst| in_family(inst, &params) && params.get("instId").is_none_or(|id| inst.inst_id == id))
+        .filter(|inst| {
+            in_family(inst, &params) && params.get("instId").is_none_or(|id| inst.inst_id == id)
+        })
         .cloned()
         .collect();
     let rows = chosen
@@ -73,11 +88,18 @@ pub(crate) async fn mark_price(State(state): State<AppState>, params: Params) ->
 }
 
 /// GET /api/v5/public/funding-rate: one perpetual, or every one with `instId=ANY`.
-pub(crate) async fn funding_rate(State(state): State<AppState>, params: Params) -> ApiResult<FundingRateRow> {
+pub(crate) async fn funding_rate(
+    State(state): State<AppState>,
+    params: Params,
+) -> ApiResult<FundingRateRow> {
     let now = state.clock.now_ms();
     let exchange = state.exchange();
     let swaps: Vec<_> = if params.required("instId")? == "ANY" {
-        exchange.instruments().of_type(InstType::Swap).cloned().collect()
+        exchange
+            .instruments()
+            .of_type(InstType::Swap)
+            .cloned()
+            .collect()
     } else {
         let inst = instrument(&exchange, &params)?;
         if inst.inst_type != InstType::Swap {
@@ -111,7 +133,10 @@ pub(crate) async fn funding_rate(State(state): State<AppState>, params: Params) 
 }
 
 /// GET /api/v5/public/price-limit.
-pub(crate) async fn price_limit(State(state): State<AppState>, params: Params) -> ApiResult<PriceLimitRow> {
+pub(crate) async fn price_limit(
+    State(state): State<AppState>,
+    params: Params,
+) -> ApiResult<PriceLimitRow> {
     let now = state.clock.now_ms();
     let mut exchange = state.exchange();
     let inst = instrument(&exchange, &params)?;
@@ -127,9 +152,14 @@ pub(crate) async fn price_limit(State(state): State<AppState>, params: Params) -
 }
 
 /// GET /api/v5/public/convert-contract-coin.
-pub(crate) async fn convert_contract_coin(State(state): State<AppState>, params: Params) -> ApiResult<ConvertRow> {
+pub(crate) async fn convert_contract_coin(
+    State(state): State<AppState>,
+    params: Params,
+) -> ApiResult<ConvertRow> {
     let inst = instrument(&state.exchange(), &params)?;
-    let sz: Decimal = params.parsed("sz")?.ok_or_else(|| ApiError::missing_param("sz"))?;
+    let sz: Decimal = params
+        .parsed("sz")?
+        .ok_or_else(|| ApiError::missing_param("sz"))?;
     let kind = params.get("type").unwrap_or("1");
     let to_contracts = match kind {
         "1" => true,
@@ -150,7 +180,13 @@ pub(crate) async fn convert_contract_coin(State(state): State<AppState>, params:
         return Err(ApiError::invalid_param("sz"));
     }
     let px: Option<Decimal> = params.parsed("px")?;
-    let request = ConvertRequest { to_contracts, sz, px, unit, opening };
+    let request = ConvertRequest {
+        to_contracts,
+        sz,
+        px,
+        unit,
+        opening,
+    };
     let converted = convert(&inst, &request).map_err(|error| match error {
         ConvertError::NotAContract => ApiError::invalid_param("instId"),
         ConvertError::PriceRequired => ApiError::missing_param("px"),

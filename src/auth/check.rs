@@ -78,9 +78,15 @@ impl From<AuthError> for ApiError {
             // The wire text of 50103 was captured with underscores and curly
             // quotes; the other missing-header codes share its template.
             MissingKey => gateway("50103", "Request header “OK_ACCESS_KEY“ can't be empty."),
-            MissingPassphrase => gateway("50104", "Request header “OK_ACCESS_PASSPHRASE“ can't be empty."),
+            MissingPassphrase => gateway(
+                "50104",
+                "Request header “OK_ACCESS_PASSPHRASE“ can't be empty.",
+            ),
             MissingSign => gateway("50106", "Request header “OK_ACCESS_SIGN“ can't be empty."),
-            MissingTimestamp => gateway("50107", "Request header “OK_ACCESS_TIMESTAMP“ can't be empty."),
+            MissingTimestamp => gateway(
+                "50107",
+                "Request header “OK_ACCESS_TIMESTAMP“ can't be empty.",
+            ),
             // 50111 and 50102 were captured without the docs' trailing period;
             // 50112 is assumed to follow 50111.
             BadTimestamp => gateway("50112", "Invalid OK-ACCESS-TIMESTAMP"),
@@ -89,7 +95,10 @@ impl From<AuthError> for ApiError {
             // Docs say HTTP 200; OKX was observed answering 401.
             UnknownKey => gateway("50119", "API key doesn't exist"),
             WrongEnvironment => gateway("50101", "APIKey does not match current environment."),
-            WrongPassphrase => gateway("50105", "Request header \"OK-ACCESS-PASSPHRASE\" incorrect."),
+            WrongPassphrase => gateway(
+                "50105",
+                "Request header \"OK-ACCESS-PASSPHRASE\" incorrect.",
+            ),
             IpNotAllowed(ip) => gateway(
                 "50110",
                 &format!("Your IP {ip} is not included in your API key's IP whitelist."),
@@ -231,9 +240,10 @@ pub(crate) fn parse_timestamp(text: &str) -> Option<i64> {
 fn looks_like_a_key(text: &str) -> bool {
     let groups: Vec<&str> = text.split('-').collect();
     groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(group, len)| {
-            group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit())
-        })
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]
@@ -266,7 +276,10 @@ mod tests {
     }
 
     fn signed(ts: &str, extra: &[(&'static str, &str)]) -> HeaderMap {
-        let sig = sign("SECRET", &prehash(ts, "GET", "/api/v5/account/balance", b""));
+        let sig = sign(
+            "SECRET",
+            &prehash(ts, "GET", "/api/v5/account/balance", b""),
+        );
         let mut pairs = vec![
             ("ok-access-key", "6f1d6d2a-2f7b-4c1e-9a3e-0c5b8e1f4a21"),
             ("ok-access-passphrase", "pass"),
@@ -280,8 +293,17 @@ mod tests {
         map
     }
 
-    fn run(store: &KeyStore, headers: &HeaderMap, peer: &str, required: Permission) -> Result<Authenticated, AuthError> {
-        let gate = Gate { keys: store, now_ms: NOW, window_ms: 30_000 };
+    fn run(
+        store: &KeyStore,
+        headers: &HeaderMap,
+        peer: &str,
+        required: Permission,
+    ) -> Result<Authenticated, AuthError> {
+        let gate = Gate {
+            keys: store,
+            now_ms: NOW,
+            window_ms: 30_000,
+        };
         let request = SignedRequest {
             method: "GET",
             target: "/api/v5/account/balance",
@@ -298,21 +320,105 @@ mod tests {
         let read = Permission::Read;
         let cases: Vec<(HeaderMap, &str, Permission, AuthError)> = vec![
             (headers(&[]), "127.0.0.1", read, AuthError::MissingKey),
-            (headers(&[("ok-access-key", "x")]), "127.0.0.1", read, AuthError::MissingPassphrase),
-            (headers(&[("ok-access-key", "x"), ("ok-access-passphrase", "p")]), "127.0.0.1", read, AuthError::MissingSign),
-            (headers(&[("ok-access-key", "x"), ("ok-access-passphrase", "p"), ("ok-access-sign", "s")]), "127.0.0.1", read, AuthError::MissingTimestamp),
-            (signed("2020-12-08T09:08:57Z", &[]), "127.0.0.1", read, AuthError::BadTimestamp),
-            (signed("1607418537715", &[]), "127.0.0.1", read, AuthError::BadTimestamp),
-            (signed("2020-12-08T09:09:28.000Z", &[]), "127.0.0.1", read, AuthError::TimestampExpired),
-            (signed("2020-12-08T09:08:27.000Z", &[]), "127.0.0.1", read, AuthError::TimestampExpired),
-            (signed(TS, &[("ok-access-key", "nope")]), "127.0.0.1", read, AuthError::MalformedKey),
-            (signed(TS, &[("ok-access-key", "00000000-0000-0000-0000-000000000000")]), "127.0.0.1", read, AuthError::UnknownKey),
-            (signed(TS, &[("x-simulated-trading", "1")]), "127.0.0.1", read, AuthError::WrongEnvironment),
-            (signed(TS, &[("ok-access-passphrase", "wrong")]), "127.0.0.1", read, AuthError::WrongPassphrase),
-            (signed(TS, &[("ok-access-sign", "bm9wZQ==")]), "127.0.0.1", read, AuthError::BadSignature { expected_prehash: format!("{TS}GET/api/v5/account/balance") }),
-            (signed(TS, &[]), "127.0.0.1", Permission::Trade, AuthError::NoPermission),
-            (signed(TS, &[("exptime", "1607418537714")]), "127.0.0.1", read, AuthError::RequestExpired),
-            (signed(TS, &[("exptime", "soon")]), "127.0.0.1", read, AuthError::BadExpTime),
+            (
+                headers(&[("ok-access-key", "x")]),
+                "127.0.0.1",
+                read,
+                AuthError::MissingPassphrase,
+            ),
+            (
+                headers(&[("ok-access-key", "x"), ("ok-access-passphrase", "p")]),
+                "127.0.0.1",
+                read,
+                AuthError::MissingSign,
+            ),
+            (
+                headers(&[
+                    ("ok-access-key", "x"),
+                    ("ok-access-passphrase", "p"),
+                    ("ok-access-sign", "s"),
+                ]),
+                "127.0.0.1",
+                read,
+                AuthError::MissingTimestamp,
+            ),
+            (
+                signed("2020-12-08T09:08:57Z", &[]),
+                "127.0.0.1",
+                read,
+                AuthError::BadTimestamp,
+            ),
+            (
+                signed("1607418537715", &[]),
+                "127.0.0.1",
+                read,
+                AuthError::BadTimestamp,
+            ),
+            (
+                signed("2020-12-08T09:09:28.000Z", &[]),
+                "127.0.0.1",
+                read,
+                AuthError::TimestampExpired,
+            ),
+            (
+                signed("2020-12-08T09:08:27.000Z", &[]),
+                "127.0.0.1",
+                read,
+                AuthError::TimestampExpired,
+            ),
+            (
+                signed(TS, &[("ok-access-key", "nope")]),
+                "127.0.0.1",
+                read,
+                AuthError::MalformedKey,
+            ),
+            (
+                signed(
+                    TS,
+                    &[("ok-access-key", "00000000-0000-0000-0000-000000000000")],
+                ),
+                "127.0.0.1",
+                read,
+                AuthError::UnknownKey,
+            ),
+            (
+                signed(TS, &[("x-simulated-trading", "1")]),
+                "127.0.0.1",
+                read,
+                AuthError::WrongEnvironment,
+            ),
+            (
+                signed(TS, &[("ok-access-passphrase", "wrong")]),
+                "127.0.0.1",
+                read,
+                AuthError::WrongPassphrase,
+            ),
+            (
+                signed(TS, &[("ok-access-sign", "bm9wZQ==")]),
+                "127.0.0.1",
+                read,
+                AuthError::BadSignature {
+                    expected_prehash: format!("{TS}GET/api/v5/account/balance"),
+                },
+            ),
+            (
+                signed(TS, &[]),
+                "127.0.0.1",
+                Permission::Trade,
+                AuthError::NoPermission,
+            ),
+            (
+                signed(TS, &[("exptime", "1607418537714")]),
+                "127.0.0.1",
+                read,
+                AuthError::RequestExpired,
+            ),
+            (
+                signed(TS, &[("exptime", "soon")]),
+                "127.0.0.1",
+                read,
+                AuthError::BadExpTime,
+            ),
         ];
         for (headers, peer, required, expected) in cases {
             assert_eq!(run(&store, &headers, peer, required).unwrap_err(), expected);

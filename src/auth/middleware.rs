@@ -19,7 +19,11 @@ use crate::state::AppState;
 const MAX_BODY_BYTES: usize = 1 << 20;
 
 /// Gate for endpoints that need the Read permission.
-pub(crate) async fn require_read(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(crate) async fn require_read(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     gate(state, Permission::Read, request, next).await
 }
 

@@ -63,10 +63,18 @@ const COIN_DP: u32 = 8;
 /// Converts with OKX's formulas: linear coin→ct = sz/ctVal, usds→ct =
 /// sz/(ctVal·px); inverse coin→ct = sz·px/ctVal; contracts → coin reverses them.
 /// Contracts are rounded to the lot size: down when opening, to nearest when closing.
-pub(crate) fn convert(inst: &Instrument, request: &ConvertRequest) -> Result<Conversion, ConvertError> {
+pub(crate) fn convert(
+    inst: &Instrument,
+    request: &ConvertRequest,
+) -> Result<Conversion, ConvertError> {
     let contract = inst.contract.as_ref().ok_or(ConvertError::NotAContract)?;
     let ct_value = contract.ct_val * contract.ct_mult;
-    let px = || request.px.filter(|px| *px > Decimal::ZERO).ok_or(ConvertError::PriceRequired);
+    let px = || {
+        request
+            .px
+            .filter(|px| *px > Decimal::ZERO)
+            .ok_or(ConvertError::PriceRequired)
+    };
     let coin_per_contract = match (contract.ct_type, request.unit) {
         (CtType::Linear, ConvertUnit::Coin) => ct_value,
         (CtType::Linear, ConvertUnit::Usds) => ct_value * px()?,
@@ -75,7 +83,11 @@ pub(crate) fn convert(inst: &Instrument, request: &ConvertRequest) -> Result<Con
     };
     let sz = if request.to_contracts {
         let contracts = request.sz / coin_per_contract / inst.lot_sz;
-        let lots = if request.opening { contracts.floor() } else { contracts.round() };
+        let lots = if request.opening {
+            contracts.floor()
+        } else {
+            contracts.round()
+        };
         lots * inst.lot_sz
     } else {
         (request.sz * coin_per_contract).round_dp(COIN_DP)

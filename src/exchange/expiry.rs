@@ -35,7 +35,10 @@ impl Expiry {
 
     /// The delivery instant (ms) of this contract as seen at `now_ms`.
     pub(crate) fn delivery_ms(self, now_ms: i64) -> i64 {
-        let now = Utc.timestamp_millis_opt(now_ms).single().unwrap_or_default();
+        let now = Utc
+            .timestamp_millis_opt(now_ms)
+            .single()
+            .unwrap_or_default();
         let first = next_quarterly_after(now);
         let delivery = match self {
             Self::Quarter => first,
@@ -89,20 +92,28 @@ mod tests {
     use super::*;
 
     fn ms(text: &str) -> i64 {
-        DateTime::parse_from_rfc3339(text).unwrap().timestamp_millis()
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .timestamp_millis()
     }
 
     #[test]
     fn the_quarterly_contract_delivers_on_the_last_friday_of_the_quarter() {
         let now = ms("2026-11-25T05:00:00Z");
         assert_eq!(Expiry::Quarter.delivery_ms(now), ms("2026-12-25T08:00:00Z"));
-        assert_eq!(Expiry::NextQuarter.delivery_ms(now), ms("2027-03-26T08:00:00Z"));
+        assert_eq!(
+            Expiry::NextQuarter.delivery_ms(now),
+            ms("2027-03-26T08:00:00Z")
+        );
         assert_eq!(inst_id_suffix(Expiry::Quarter.delivery_ms(now)), "261225");
     }
 
     #[test]
     fn after_delivery_the_quarter_rolls_to_the_next_one() {
         let after = ms("2026-12-25T08:00:00Z");
-        assert_eq!(Expiry::Quarter.delivery_ms(after), ms("2027-03-26T08:00:00Z"));
+        assert_eq!(
+            Expiry::Quarter.delivery_ms(after),
+            ms("2027-03-26T08:00:00Z")
+        );
     }
 }

@@ -187,14 +187,25 @@ impl Exchange {
     }
 
     /// `depth` levels a side of `inst`'s book at `now` (bids best first, asks best first).
-    pub(crate) fn order_book(&mut self, inst: &Instrument, depth: usize, now: i64) -> (Vec<Level>, Vec<Level>) {
+    pub(crate) fn order_book(
+        &mut self,
+        inst: &Instrument,
+        depth: usize,
+        now: i64,
+    ) -> (Vec<Level>, Vec<Level>) {
         let depth = depth.min(self.settings.book_levels);
         let spread = self.settings.spread_ticks;
         self.book(inst).levels(now, depth, spread)
     }
 
     /// Candles of `inst`, newest first.
-    pub(crate) fn candles(&mut self, inst: &Instrument, size: BarSize, now: i64, query: CandleQuery) -> Vec<Candle> {
+    pub(crate) fn candles(
+        &mut self,
+        inst: &Instrument,
+        size: BarSize,
+        now: i64,
+        query: CandleQuery,
+    ) -> Vec<Candle> {
         candles(self.book(inst), size, now, query)
     }
 

@@ -200,7 +200,11 @@ fn yes() -> bool {
 impl WorldFile {
     fn build(self, now_ms: i64) -> Result<World, WorldError> {
         let market = self.market.build()?;
-        let keys = self.keys.into_iter().map(KeyFile::build).collect::<Result<Vec<_>, _>>()?;
+        let keys = self
+            .keys
+            .into_iter()
+            .map(KeyFile::build)
+            .collect::<Result<Vec<_>, _>>()?;
         let mut seen_keys = HashMap::new();
         for key in &keys {
             if seen_keys.insert(key.api_key.clone(), ()).is_some() {
@@ -274,9 +278,14 @@ impl KeyFile {
         let ips = self
             .ips
             .iter()
-            .map(|text| parse_ip_or_net(text).ok_or_else(|| {
-                invalid(format!("key {}: {text:?} is not an IP address or range", self.label))
-            }))
+            .map(|text| {
+                parse_ip_or_net(text).ok_or_else(|| {
+                    invalid(format!(
+                        "key {}: {text:?} is not an IP address or range",
+                        self.label
+                    ))
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(ApiKey {
             label: self.label,
@@ -301,7 +310,10 @@ impl CurrencyFile {
     fn build(self) -> Result<Currency, WorldError> {
         let number = |field: &str, text: &str| {
             text.parse::<u32>().map_err(|_| {
-                invalid(format!("currency {} {}: {field} must be a whole number", self.ccy, self.chain))
+                invalid(format!(
+                    "currency {} {}: {field} must be a whole number",
+                    self.ccy, self.chain
+                ))
             })
         };
         Ok(Currency {
@@ -339,19 +351,36 @@ fn build_instruments(
         let px = file.px;
         let level_sz = file.level_sz;
         let mut inst = file.build(now_ms)?;
-        if list.iter().any(|i| i.inst_type == inst.inst_type && i.inst_id == inst.inst_id) {
-            return Err(invalid(format!("instrument {} {} is listed twice", inst.inst_type, inst.inst_id)));
+        if list
+            .iter()
+            .any(|i| i.inst_type == inst.inst_type && i.inst_id == inst.inst_id)
+        {
+            return Err(invalid(format!(
+                "instrument {} {} is listed twice",
+                inst.inst_type, inst.inst_id
+            )));
         }
         if inst.inst_type == InstType::Margin && px.is_none() {
             margins.push(list.len());
         } else {
-            let px = px.ok_or_else(|| invalid(format!("instrument {}: px (its starting price) is required", inst.inst_id)))?;
+            let px = px.ok_or_else(|| {
+                invalid(format!(
+                    "instrument {}: px (its starting price) is required",
+                    inst.inst_id
+                ))
+            })?;
             if px <= Decimal::ZERO {
-                return Err(invalid(format!("instrument {}: px must be positive", inst.inst_id)));
+                return Err(invalid(format!(
+                    "instrument {}: px must be positive",
+                    inst.inst_id
+                )));
             }
             let spec = book_spec(&inst, px, level_sz);
             if book_of.contains_key(&inst.inst_id) {
-                return Err(invalid(format!("instrument {}: a second px for the same book", inst.inst_id)));
+                return Err(invalid(format!(
+                    "instrument {}: a second px for the same book",
+                    inst.inst_id
+                )));
             }
             inst.book = books.len();
             book_of.insert(inst.inst_id.clone(), books.len());
@@ -374,8 +403,12 @@ fn build_instruments(
 fn book_spec(inst: &Instrument, px: Decimal, level_sz: Option<Decimal>) -> BookSpec {
     let unit = match &inst.contract {
         None => VolumeUnit::Spot,
-        Some(c) if c.ct_type == CtType::Linear => VolumeUnit::Linear { ct_val: c.ct_val * c.ct_mult },
-        Some(c) => VolumeUnit::Inverse { ct_val: c.ct_val * c.ct_mult },
+        Some(c) if c.ct_type == CtType::Linear => VolumeUnit::Linear {
+            ct_val: c.ct_val * c.ct_mult,
+        },
+        Some(c) => VolumeUnit::Inverse {
+            ct_val: c.ct_val * c.ct_mult,
+        },
     };
     BookSpec {
         inst_id: inst.inst_id.clone(),
@@ -392,21 +425,33 @@ fn book_spec(inst: &Instrument, px: Decimal, level_sz: Option<Decimal>) -> BookS
 impl InstrumentFile {
     fn build(self, now_ms: i64) -> Result<Instrument, WorldError> {
         let inst_type = InstType::parse(&self.inst_type).ok_or_else(|| {
-            invalid(format!("instType {:?} is not SPOT, MARGIN, SWAP, FUTURES or OPTION", self.inst_type))
+            invalid(format!(
+                "instType {:?} is not SPOT, MARGIN, SWAP, FUTURES or OPTION",
+                self.inst_type
+            ))
         })?;
         let (inst_id, exp_time, alias) = self.identity(inst_type, now_ms)?;
         let name = format!("instrument {inst_type} {inst_id}");
-        for (field, value) in [("tickSz", self.tick_sz), ("lotSz", self.lot_sz), ("minSz", self.min_sz)] {
+        for (field, value) in [
+            ("tickSz", self.tick_sz),
+            ("lotSz", self.lot_sz),
+            ("minSz", self.min_sz),
+        ] {
             if value <= Decimal::ZERO {
                 return Err(invalid(format!("{name}: {field} must be positive")));
             }
         }
         let parts: Vec<&str> = inst_id.split('-').collect();
         if parts.len() < 2 {
-            return Err(invalid(format!("{name}: instId must look like BASE-QUOTE[-...]")));
+            return Err(invalid(format!(
+                "{name}: instId must look like BASE-QUOTE[-...]"
+            )));
         }
         let base_ccy = self.base_ccy.clone().unwrap_or_else(|| parts[0].to_owned());
-        let quote_ccy = self.quote_ccy.clone().unwrap_or_else(|| parts[1].trim_end_matches("_UM").to_owned());
+        let quote_ccy = self
+            .quote_ccy
+            .clone()
+            .unwrap_or_else(|| parts[1].trim_end_matches("_UM").to_owned());
         let contract = if inst_type.is_derivative() {
             Some(self.contract(&name, &base_ccy, &quote_ccy, &parts)?)
         } else {
@@ -414,7 +459,9 @@ impl InstrumentFile {
         };
         let max_lmt_sz = self.max_lmt_sz.unwrap_or(Decimal::from(9_999_999_999u64));
         let list_time = match &self.list_time {
-            Some(text) => text.parse().map_err(|_| invalid(format!("{name}: listTime must be ms since the epoch")))?,
+            Some(text) => text
+                .parse()
+                .map_err(|_| invalid(format!("{name}: listTime must be ms since the epoch")))?,
             None => 0,
         };
         Ok(Instrument {
@@ -442,14 +489,25 @@ impl InstrumentFile {
     }
 
     /// instId, expTime and alias: given, or derived from the delivery schedule.
-    fn identity(&self, inst_type: InstType, now_ms: i64) -> Result<(String, Option<i64>, Option<String>), WorldError> {
-        let parse_ms = |text: &str| text.parse::<i64>().map_err(|_| invalid(format!("expTime {text:?} must be ms since the epoch")));
+    fn identity(
+        &self,
+        inst_type: InstType,
+        now_ms: i64,
+    ) -> Result<(String, Option<i64>, Option<String>), WorldError> {
+        let parse_ms = |text: &str| {
+            text.parse::<i64>()
+                .map_err(|_| invalid(format!("expTime {text:?} must be ms since the epoch")))
+        };
         match (&self.inst_id, &self.expiry) {
-            (Some(_), Some(_)) => Err(invalid("give either instId (with expTime) or expiry, not both")),
+            (Some(_), Some(_)) => Err(invalid(
+                "give either instId (with expTime) or expiry, not both",
+            )),
             (Some(id), None) => {
                 let exp = self.exp_time.as_deref().map(parse_ms).transpose()?;
                 if inst_type == InstType::Futures && exp.is_none() {
-                    return Err(invalid(format!("instrument FUTURES {id}: expTime is required (or use expiry)")));
+                    return Err(invalid(format!(
+                        "instrument FUTURES {id}: expTime is required (or use expiry)"
+                    )));
                 }
                 Ok((id.to_uppercase(), exp, None))
             }
@@ -457,22 +515,49 @@ impl InstrumentFile {
                 if inst_type != InstType::Futures {
                     return Err(invalid("expiry is only for FUTURES"));
                 }
-                let expiry = Expiry::parse(name).ok_or_else(|| invalid(format!("expiry {name:?}: expected \"quarter\" or \"next_quarter\"")))?;
-                let family = self.inst_family.as_deref().ok_or_else(|| invalid("a FUTURES with expiry needs instFamily"))?;
+                let expiry = Expiry::parse(name).ok_or_else(|| {
+                    invalid(format!(
+                        "expiry {name:?}: expected \"quarter\" or \"next_quarter\""
+                    ))
+                })?;
+                let family = self
+                    .inst_family
+                    .as_deref()
+                    .ok_or_else(|| invalid("a FUTURES with expiry needs instFamily"))?;
                 let delivery = expiry.delivery_ms(now_ms);
-                Ok((format!("{family}-{}", inst_id_suffix(delivery)), Some(delivery), Some(expiry.alias().to_owned())))
+                Ok((
+                    format!("{family}-{}", inst_id_suffix(delivery)),
+                    Some(delivery),
+                    Some(expiry.alias().to_owned()),
+                ))
             }
-            (None, None) => Err(invalid(format!("an instrument of type {} has no instId", self.inst_type))),
+            (None, None) => Err(invalid(format!(
+                "an instrument of type {} has no instId",
+                self.inst_type
+            ))),
         }
     }
 
-    fn contract(&self, name: &str, base: &str, quote: &str, parts: &[&str]) -> Result<Contract, WorldError> {
+    fn contract(
+        &self,
+        name: &str,
+        base: &str,
+        quote: &str,
+        parts: &[&str],
+    ) -> Result<Contract, WorldError> {
         let ct_type = match self.ct_type.as_deref() {
             Some("linear") => CtType::Linear,
             Some("inverse") => CtType::Inverse,
-            _ => return Err(invalid(format!("{name}: ctType must be \"linear\" or \"inverse\""))),
+            _ => {
+                return Err(invalid(format!(
+                    "{name}: ctType must be \"linear\" or \"inverse\""
+                )));
+            }
         };
-        let ct_val = self.ct_val.filter(|v| *v > Decimal::ZERO).ok_or_else(|| invalid(format!("{name}: ctVal (positive) is required")))?;
+        let ct_val = self
+            .ct_val
+            .filter(|v| *v > Decimal::ZERO)
+            .ok_or_else(|| invalid(format!("{name}: ctVal (positive) is required")))?;
         let family = format!("{}-{}", parts[0], parts[1]);
         let default_settle = match ct_type {
             CtType::Linear => quote,
@@ -486,9 +571,18 @@ impl InstrumentFile {
             ct_type,
             ct_val: ct_val.normalize(),
             ct_mult: self.ct_mult.unwrap_or(Decimal::ONE).normalize(),
-            ct_val_ccy: self.ct_val_ccy.clone().unwrap_or_else(|| default_ct_val_ccy.to_owned()),
-            settle_ccy: self.settle_ccy.clone().unwrap_or_else(|| default_settle.to_owned()),
-            uly: self.uly.clone().unwrap_or_else(|| format!("{base}-{quote}")),
+            ct_val_ccy: self
+                .ct_val_ccy
+                .clone()
+                .unwrap_or_else(|| default_ct_val_ccy.to_owned()),
+            settle_ccy: self
+                .settle_ccy
+                .clone()
+                .unwrap_or_else(|| default_settle.to_owned()),
+            uly: self
+                .uly
+                .clone()
+                .unwrap_or_else(|| format!("{base}-{quote}")),
             inst_family: self.inst_family.clone().unwrap_or(family),
         })
     }
@@ -504,7 +598,12 @@ mod tests {
     #[test]
     fn the_embedded_world_loads_with_every_instrument_type_ccxt_fetches() {
         let world = World::from_toml(DEFAULT_WORLD, NOW).unwrap();
-        for t in [InstType::Spot, InstType::Margin, InstType::Swap, InstType::Futures] {
+        for t in [
+            InstType::Spot,
+            InstType::Margin,
+            InstType::Swap,
+            InstType::Futures,
+        ] {
             assert!(world.instruments.of_type(t).count() > 0, "{t}");
         }
         let envs: Vec<Env> = world.keys.iter().map(|k| k.env).collect();
@@ -512,7 +611,13 @@ mod tests {
         let future = world.instruments.of_type(InstType::Futures).next().unwrap();
         assert_eq!(future.inst_id, "BTC-USDT-261225");
         assert!(future.exp_time.unwrap() > NOW);
-        let btc_usdt = |t| world.instruments.of_type(t).find(|i| i.inst_id == "BTC-USDT").unwrap();
+        let btc_usdt = |t| {
+            world
+                .instruments
+                .of_type(t)
+                .find(|i| i.inst_id == "BTC-USDT")
+                .unwrap()
+        };
         let (margin, spot) = (btc_usdt(InstType::Margin), btc_usdt(InstType::Spot));
         assert_eq!(margin.book, spot.book, "margin trades on the spot book");
     }

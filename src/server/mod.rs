@@ -145,17 +145,22 @@ impl MockOkxBuilder {
             WorldSource::Embedded => (DEFAULT_WORLD.to_owned(), None),
             WorldSource::Text(text) => (text.clone(), None),
             WorldSource::File(path) => {
-                let text = std::fs::read_to_string(path).map_err(|source| StartError::ReadWorld {
-                    path: path.clone(),
-                    source,
-                })?;
+                let text =
+                    std::fs::read_to_string(path).map_err(|source| StartError::ReadWorld {
+                        path: path.clone(),
+                        source,
+                    })?;
                 (text, Some(path.clone()))
             }
         };
-        let world = World::from_toml(&text, now).map_err(|source| StartError::World { path, source })?;
+        let world =
+            World::from_toml(&text, now).map_err(|source| StartError::World { path, source })?;
         let addr = SocketAddr::new(self.host, self.port);
-        let listener = TcpListener::bind(addr).map_err(|source| StartError::Bind { addr, source })?;
-        listener.set_nonblocking(true).map_err(|source| StartError::Bind { addr, source })?;
+        let listener =
+            TcpListener::bind(addr).map_err(|source| StartError::Bind { addr, source })?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|source| StartError::Bind { addr, source })?;
         let state = AppState {
             exchange: Arc::new(Mutex::new(world.exchange(self.seed, now))),
             keys: KeyStore::new(world.keys().iter().cloned()),
@@ -211,7 +216,9 @@ pub struct BoundServer {
 impl BoundServer {
     /// The address it listens on (with the real port when 0 was asked for).
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     /// The API keys of its world.
@@ -220,12 +227,18 @@ impl BoundServer {
     }
 
     /// Serves until `shutdown` completes. Must run inside a tokio runtime.
-    pub async fn serve_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
+    pub async fn serve_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> io::Result<()> {
         let listener = tokio::net::TcpListener::from_std(self.listener)?;
         let router = app(self.state);
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }
 
@@ -252,7 +265,10 @@ impl MockOkx {
     /// # Panics
     /// If the embedded world or the listener fails, which is a bug or a machine without loopback.
     pub async fn start() -> MockOkx {
-        Self::builder().start().await.expect("okx-mock starts with its embedded world")
+        Self::builder()
+            .start()
+            .await
+            .expect("okx-mock starts with its embedded world")
     }
 
     /// A builder for a server with another seed, clock or world.

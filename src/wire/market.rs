@@ -63,7 +63,11 @@ impl InstrumentRow {
         Self {
             alias: inst.alias.clone(),
             auction_end_time: String::new(),
-            base_ccy: if spot_like { text(&inst.base_ccy) } else { String::new() },
+            base_ccy: if spot_like {
+                text(&inst.base_ccy)
+            } else {
+                String::new()
+            },
             category: "1",
             cont_td_sw_time: String::new(),
             ct_mult: contract.map(|c| num(c.ct_mult)).unwrap_or_default(),
@@ -101,13 +105,21 @@ impl InstrumentRow {
             pos_lmt_amt: String::new(),
             pos_lmt_pct: String::new(),
             pre_mkt_sw_time: String::new(),
-            quote_ccy: if spot_like { text(&inst.quote_ccy) } else { String::new() },
+            quote_ccy: if spot_like {
+                text(&inst.quote_ccy)
+            } else {
+                String::new()
+            },
             rule_type: "normal",
             settle_ccy: text(inst.settle_ccy()),
             state: inst.state.clone(),
             stk: String::new(),
             tick_sz: num(inst.tick_sz),
-            trade_quote_ccy_list: if spot_like { vec![inst.quote_ccy.clone()] } else { Vec::new() },
+            trade_quote_ccy_list: if spot_like {
+                vec![inst.quote_ccy.clone()]
+            } else {
+                Vec::new()
+            },
             uly: text(inst.uly()),
             upc_chg: [],
         }

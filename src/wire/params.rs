@@ -15,7 +15,11 @@ pub(crate) struct Params(Vec<(String, String)>);
 impl Params {
     /// Parses a raw query string (`+` is a space, `%XX` decoded).
     pub(crate) fn parse(query: &str) -> Self {
-        Self(form_urlencoded::parse(query.as_bytes()).into_owned().collect())
+        Self(
+            form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
+        )
     }
 
     /// The value of `name`; `""` counts as absent (python-okx sends empty values).
@@ -34,7 +38,11 @@ impl Params {
     /// `name` parsed as `T`, or 51000 "Parameter {name} error".
     pub(crate) fn parsed<T: FromStr>(&self, name: &str) -> Result<Option<T>, ApiError> {
         self.get(name)
-            .map(|text| text.trim().parse().map_err(|_| ApiError::invalid_param(name)))
+            .map(|text| {
+                text.trim()
+                    .parse()
+                    .map_err(|_| ApiError::invalid_param(name))
+            })
             .transpose()
     }
 
@@ -73,9 +81,21 @@ mod tests {
     #[test]
     fn a_bad_count_is_okx_s_parameter_error() {
         let params = Params::parse("limit=0&sz=abc&big=301");
-        assert_eq!(params.count("limit", 1, 300), Err(ApiError::invalid_param("limit")));
-        assert_eq!(params.count("sz", 1, 400), Err(ApiError::invalid_param("sz")));
-        assert_eq!(params.count("big", 1, 300), Err(ApiError::invalid_param("big")));
-        assert_eq!(params.required("instId"), Err(ApiError::missing_param("instId")));
+        assert_eq!(
+            params.count("limit", 1, 300),
+            Err(ApiError::invalid_param("limit"))
+        );
+        assert_eq!(
+            params.count("sz", 1, 400),
+            Err(ApiError::invalid_param("sz"))
+        );
+        assert_eq!(
+            params.count("big", 1, 300),
+            Err(ApiError::invalid_param("big"))
+        );
+        assert_eq!(
+            params.required("instId"),
+            Err(ApiError::missing_param("instId"))
+        );
     }
 }

@@ -48,15 +48,22 @@ impl BarSize {
         let plain = base == text;
         match base {
             "1s" if plain => utc_only(fixed(SECOND_MS)),
-            "1m" | "3m" | "5m" | "15m" | "30m" if plain => {
-                utc_only(fixed(base.trim_end_matches('m').parse::<i64>().ok()? * MINUTE_MS))
-            }
-            "1H" | "2H" | "4H" if plain => {
-                utc_only(fixed(base.trim_end_matches('H').parse::<i64>().ok()? * HOUR_MS))
-            }
-            "6H" | "12H" => zoned(fixed(base.trim_end_matches('H').parse::<i64>().ok()? * HOUR_MS)),
-            "1D" | "2D" | "3D" => zoned(fixed(base.trim_end_matches('D').parse::<i64>().ok()? * DAY_MS)),
-            "1W" => zoned(BarKind::Fixed { len: 7 * DAY_MS, anchor: FIRST_MONDAY_MS }),
+            "1m" | "3m" | "5m" | "15m" | "30m" if plain => utc_only(fixed(
+                base.trim_end_matches('m').parse::<i64>().ok()? * MINUTE_MS,
+            )),
+            "1H" | "2H" | "4H" if plain => utc_only(fixed(
+                base.trim_end_matches('H').parse::<i64>().ok()? * HOUR_MS,
+            )),
+            "6H" | "12H" => zoned(fixed(
+                base.trim_end_matches('H').parse::<i64>().ok()? * HOUR_MS,
+            )),
+            "1D" | "2D" | "3D" => zoned(fixed(
+                base.trim_end_matches('D').parse::<i64>().ok()? * DAY_MS,
+            )),
+            "1W" => zoned(BarKind::Fixed {
+                len: 7 * DAY_MS,
+                anchor: FIRST_MONDAY_MS,
+            }),
             "1M" => zoned(BarKind::Months(1)),
             "3M" => zoned(BarKind::Months(3)),
             _ => None,
@@ -78,7 +85,8 @@ impl BarSize {
             BarKind::Months(n) => {
                 let local = local_date(t + self.zone_ms);
                 let month0 = (local.month0() / n) * n;
-                let first = NaiveDate::from_ymd_opt(local.year(), month0 + 1, 1).expect("valid month");
+                let first =
+                    NaiveDate::from_ymd_opt(local.year(), month0 + 1, 1).expect("valid month");
                 midnight_ms(first) - self.zone_ms
             }
         }
@@ -96,7 +104,13 @@ impl BarSize {
 
     fn step(self, start: i64, forward: bool) -> i64 {
         match self.kind {
-            BarKind::Fixed { len, .. } => if forward { start + len } else { start - len },
+            BarKind::Fixed { len, .. } => {
+                if forward {
+                    start + len
+                } else {
+                    start - len
+                }
+            }
             BarKind::Months(n) => {
                 let local = local_date(start + self.zone_ms);
                 let moved = if forward {
@@ -111,11 +125,17 @@ impl BarSize {
 }
 
 fn local_date(ms: i64) -> NaiveDate {
-    Utc.timestamp_millis_opt(ms).single().unwrap_or_default().date_naive()
+    Utc.timestamp_millis_opt(ms)
+        .single()
+        .unwrap_or_default()
+        .date_naive()
 }
 
 fn midnight_ms(date: NaiveDate) -> i64 {
-    date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp_millis()
+    date.and_hms_opt(0, 0, 0)
+        .expect("midnight exists")
+        .and_utc()
+        .timestamp_millis()
 }
 
 /// One candlestick.
@@ -143,7 +163,12 @@ pub(crate) struct CandleQuery {
 }
 
 /// Candles of `book`, newest first, as OKX pages them.
-pub(crate) fn candles(book: &mut MarketBook, size: BarSize, now: i64, query: CandleQuery) -> Vec<Candle> {
+pub(crate) fn candles(
+    book: &mut MarketBook,
+    size: BarSize,
+    now: i64,
+    query: CandleQuery,
+) -> Vec<Candle> {
     let current = size.start_of(now);
     let mut start = match query.after {
         Some(after) => size.start_of(after - 1).min(current),
@@ -162,7 +187,11 @@ pub(crate) fn candles(book: &mut MarketBook, size: BarSize, now: i64, query: Can
             None => book.close_before(start).map(Bar::flat),
         };
         match bar {
-            Some(bar) => out.push(Candle { ts: start, bar, confirmed: end <= now }),
+            Some(bar) => out.push(Candle {
+                ts: start,
+                bar,
+                confirmed: end <= now,
+            }),
             None => break, // before the first trade: nothing older exists either
         }
         start = size.previous(start);
@@ -172,7 +201,14 @@ pub(crate) fn candles(book: &mut MarketBook, size: BarSize, now: i64, query: Can
 
 /// The open of the day containing `now`, in UTC (`sodUtc0`) or UTC+8 (`sodUtc8`).
 pub(crate) fn start_of_day_open(book: &mut MarketBook, now: i64, zone_ms: i64) -> Option<Decimal> {
-    let day = BarSize { kind: BarKind::Fixed { len: DAY_MS, anchor: 0 }, zone_ms }.start_of(now);
+    let day = BarSize {
+        kind: BarKind::Fixed {
+            len: DAY_MS,
+            anchor: 0,
+        },
+        zone_ms,
+    }
+    .start_of(now);
     book.aggregate(day, now + 1, now)
         .map(|bar| bar.open)
         .or_else(|| book.close_before(day))
@@ -187,7 +223,9 @@ mod tests {
     use chrono::DateTime;
 
     fn ms(text: &str) -> i64 {
-        DateTime::parse_from_rfc3339(text).unwrap().timestamp_millis()
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .timestamp_millis()
     }
 
     #[test]
@@ -198,7 +236,7 @@ mod tests {
             ("1m", "2026-11-25T05:17:00Z"),
             ("15m", "2026-11-25T05:15:00Z"),
             ("4H", "2026-11-25T04:00:00Z"),
-            ("6H", "2026-11-24T22:00:00Z"),
+            ("6H", "2026-11-25T04:00:00Z"),
             ("6Hutc", "2026-11-25T00:00:00Z"),
             ("1D", "2026-11-24T16:00:00Z"),
             ("1Dutc", "2026-11-25T00:00:00Z"),

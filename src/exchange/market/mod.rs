@@ -29,7 +29,8 @@ const BAR_CACHE: usize = 4_096;
 
 /// Mixes the world seed with a purpose (`salt`) and an index into one generator seed.
 pub(crate) fn seed_for(seed: u64, salt: u64, index: i64) -> u64 {
-    seed.rotate_left(17) ^ salt.wrapping_mul(0xA076_1D64_78BD_642F)
+    seed.rotate_left(17)
+        ^ salt.wrapping_mul(0xA076_1D64_78BD_642F)
         ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
@@ -81,7 +82,9 @@ impl MarketBook {
         let seed = seed ^ name_seed(&book.inst_id);
         let start_px = book.px.to_string().parse().unwrap_or(1.0);
         let path = PricePath::new(start_px, model, seed, origin_ms);
-        let tape_start = path.start_ms().max(book.list_time.div_euclid(MINUTE_MS) * MINUTE_MS);
+        let tape_start = path
+            .start_ms()
+            .max(book.list_time.div_euclid(MINUTE_MS) * MINUTE_MS);
         Self {
             spec: TapeSpec {
                 tick_sz: book.tick_sz,
@@ -121,7 +124,13 @@ impl MarketBook {
         let mut minute = now.div_euclid(MINUTE_MS);
         while out.len() < limit && minute * MINUTE_MS >= self.tape_start {
             let trades = self.trades_of_minute(minute);
-            out.extend(trades.into_iter().rev().filter(|t| t.ts <= now).take(limit - out.len()));
+            out.extend(
+                trades
+                    .into_iter()
+                    .rev()
+                    .filter(|t| t.ts <= now)
+                    .take(limit - out.len()),
+            );
             minute -= 1;
         }
         out
@@ -194,12 +203,14 @@ impl MarketBook {
         };
         let tick = self.spec.tick_sz;
         let gap = tick * Decimal::from(spread_ticks.max(1));
-        let mut rng = ChaCha8Rng::seed_from_u64(seed_for(self.spec.seed, 0xB00C, now.div_euclid(1000)));
+        let mut rng =
+            ChaCha8Rng::seed_from_u64(seed_for(self.spec.seed, 0xB00C, now.div_euclid(1000)));
         let level = |px: Decimal, rng: &mut ChaCha8Rng| {
             let fraction = Decimal::from_f64(rng.random_range(0.2..1.8)).unwrap_or(Decimal::ONE);
             Level {
                 px: px.normalize(),
-                sz: round_down(self.spec.level_sz * fraction, self.spec.lot_sz).max(self.spec.min_sz),
+                sz: round_down(self.spec.level_sz * fraction, self.spec.lot_sz)
+                    .max(self.spec.min_sz),
                 orders: rng.random_range(1..=12),
             }
         };
@@ -262,7 +273,11 @@ mod tests {
         let mut book = btc(PriceModel::Static);
         let minute = NOW.div_euclid(MINUTE_MS) * MINUTE_MS;
         let partial = book.aggregate(minute, minute + MINUTE_MS, NOW);
-        let expected = book.recent_trades(NOW, 10).into_iter().filter(|t| t.ts >= minute).count();
+        let expected = book
+            .recent_trades(NOW, 10)
+            .into_iter()
+            .filter(|t| t.ts >= minute)
+            .count();
         let counted = partial.map_or(Decimal::ZERO, |b| b.vol);
         let sum: Decimal = book
             .recent_trades(NOW, 10)
@@ -283,6 +298,10 @@ mod tests {
         assert_eq!(asks[0].px, dec!(95000.1));
         assert!(bids.windows(2).all(|w| w[0].px > w[1].px));
         assert!(asks.windows(2).all(|w| w[0].px < w[1].px));
-        assert!(bids.iter().chain(&asks).all(|l| l.sz >= dec!(0.00001) && l.orders >= 1));
+        assert!(
+            bids.iter()
+                .chain(&asks)
+                .all(|l| l.sz >= dec!(0.00001) && l.orders >= 1)
+        );
     }
 }

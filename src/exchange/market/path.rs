@@ -9,9 +9,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use rand::RngExt;
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
-use rand::RngExt;
 use rand_distr::StandardNormal;
 
 use super::{DAY_MINUTES, MINUTE_MS, seed_for};

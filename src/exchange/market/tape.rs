@@ -56,7 +56,11 @@ pub(crate) fn minute_trades(spec: &TapeSpec, path: &mut PricePath, minute: i64) 
         .enumerate()
         .map(|(i, offset)| {
             let ts = minute * MINUTE_MS + offset;
-            let side = if rng.random_bool(0.5) { Side::Buy } else { Side::Sell };
+            let side = if rng.random_bool(0.5) {
+                Side::Buy
+            } else {
+                Side::Sell
+            };
             let fraction = Decimal::from_f64(rng.random_range(0.02..0.6)).unwrap_or(Decimal::ONE);
             let sz = round_down(spec.level_sz * fraction, spec.lot_sz).max(spec.min_sz);
             Trade {
@@ -99,7 +103,12 @@ mod tests {
 
     #[test]
     fn every_trade_sits_on_the_tick_and_lot_grid_inside_its_minute() {
-        let mut path = PricePath::new(95_000.03, PriceModel::Walk { vol_per_min: 0.001 }, 3, 0);
+        let mut path = PricePath::new(
+            95_000.03,
+            PriceModel::Walk { vol_per_min: 0.001 },
+            3,
+            29_000_000 * MINUTE_MS,
+        );
         for minute in 29_000_000..29_000_050 {
             let trades = minute_trades(&spec(), &mut path, minute);
             assert!((1..=3).contains(&trades.len()));
@@ -109,7 +118,11 @@ mod tests {
                 assert!(t.sz >= dec!(0.00001));
                 assert_eq!(t.ts.div_euclid(MINUTE_MS), minute);
             }
-            assert!(trades.windows(2).all(|w| w[0].ts <= w[1].ts && w[0].trade_id < w[1].trade_id));
+            assert!(
+                trades
+                    .windows(2)
+                    .all(|w| w[0].ts <= w[1].ts && w[0].trade_id < w[1].trade_id)
+            );
         }
     }
 

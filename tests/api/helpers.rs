@@ -1,0 +1,131 @@
+//! Starting servers and speaking OKX's protocol to them.
+
+use chrono::{TimeZone, Utc};
+use okx_mock::{Clock, Credentials, DEFAULT_WORLD, MockOkx, prehash, sign};
+use serde_json::Value;
+
+/// 2026-11-25T05:17:42.345Z: mid-minute, so the current candle is still forming.
+pub const NOW: i64 = 1_795_583_862_345;
+
+/// A server on the embedded world with its clock frozen at [`NOW`].
+pub async fn spawn_app() -> MockOkx {
+    MockOkx::builder()
+        .clock(Clock::frozen_at(NOW))
+        .start()
+        .await
+        .unwrap()
+}
+
+/// A server on the embedded world with a seeded random-walk price model.
+pub async fn spawn_walking_app(seed: u64) -> MockOkx {
+    let world = DEFAULT_WORLD.replace(r#"priceModel = "static""#, r#"priceModel = "walk""#);
+    assert_ne!(
+        world, DEFAULT_WORLD,
+        "the default world names its price model"
+    );
+    MockOkx::builder()
+        .world_toml(world)
+        .seed(seed)
+        .clock(Clock::frozen_at(NOW))
+        .start()
+        .await
+        .unwrap()
+}
+
+/// A reply: HTTP status, raw body, and the body parsed as JSON.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+    pub json: Value,
+}
+
+impl Reply {
+    pub fn code(&self) -> &str {
+        self.json["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no string code in {}", self.body))
+    }
+
+    pub fn data(&self) -> &Vec<Value> {
+        self.json["data"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no data array in {}", self.body))
+    }
+}
+
+async fn reply(response: reqwest::Response) -> Reply {
+    let status = response.status().as_u16();
+    let body = response.text().await.unwrap();
+    let json = serde_json::from_str(&body).unwrap_or(Value::Null);
+    Reply { status, body, json }
+}
+
+/// An unsigned GET of `path_and_query`.
+pub async fn get(server: &MockOkx, path_and_query: &str) -> Reply {
+    reply(
+        reqwest::get(format!("{}{path_and_query}", server.uri()))
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+/// Any request with the given headers, sent as is.
+pub async fn send(
+    server: &MockOkx,
+    method: &str,
+    path_and_query: &str,
+    headers: &[(&str, String)],
+    body: &str,
+) -> Reply {
+    let client = reqwest::Client::new();
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut request = client.request(method, format!("{}{path_and_query}", server.uri()));
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    reply(request.body(body.to_owned()).send().await.unwrap()).await
+}
+
+/// OKX's timestamp format for `ms`.
+pub fn iso(ms: i64) -> String {
+    Utc.timestamp_millis_opt(ms)
+        .unwrap()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+/// The four auth headers for a GET of `signed_target` at `ms`.
+pub fn auth_headers(
+    creds: &Credentials,
+    ms: i64,
+    signed_target: &str,
+) -> Vec<(&'static str, String)> {
+    let ts = iso(ms);
+    let signature = sign(&creds.secret_key, &prehash(&ts, "GET", signed_target, b""));
+    vec![
+        ("OK-ACCESS-KEY", creds.api_key.clone()),
+        ("OK-ACCESS-SIGN", signature),
+        ("OK-ACCESS-TIMESTAMP", ts),
+        ("OK-ACCESS-PASSPHRASE", creds.passphrase.clone()),
+    ]
+}
+
+/// A correctly signed GET at exchange time [`NOW`], optionally in demo mode.
+pub async fn signed_get(server: &MockOkx, creds: &Credentials, target: &str, demo: bool) -> Reply {
+    let mut headers = auth_headers(creds, NOW, target);
+    if demo {
+        headers.push(("x-simulated-trading", "1".into()));
+    }
+    send(server, "GET", target, &headers, "").await
+}
+
+/// A decimal string as f64, for comparisons.
+pub fn f(value: &Value) -> f64 {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("{value} is not a string"))
+        .parse()
+        .unwrap()
+}
