@@ -1,11 +1,13 @@
 //! `okx-mock`: parse flags, build the server, print how to connect, serve until
 //! Ctrl-C or SIGTERM. Everything else lives in the library.
 
-use std::net::IpAddr;
+use std::io::{Read, Write};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use okx_mock::{ApiKey, Env, MockOkx, Permission};
 
 /// A local mock of the OKX v5 exchange API.
@@ -24,6 +26,14 @@ struct Cli {
     /// World file (TOML) to serve instead of the embedded default world.
     #[arg(long, env = "OKX_MOCK_WORLD")]
     world: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Exit 0 if an okx-mock answers on --host/--port (for container health checks).
+    Healthcheck,
 }
 
 fn main() -> ExitCode {
@@ -35,6 +45,9 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Some(Command::Healthcheck) = cli.command {
+        return healthcheck(cli.host, cli.port);
+    }
     let mut builder = MockOkx::builder()
         .host(cli.host)
         .port(cli.port)
@@ -92,6 +105,45 @@ fn banner(url: &str, keys: &[ApiKey]) -> String {
         ));
     }
     out
+}
+
+/// Asks `GET /api/v5/public/time` over plain TCP, so a container image needs no
+/// curl or wget for its health check.
+fn healthcheck(host: IpAddr, port: u16) -> ExitCode {
+    let host = if host.is_unspecified() {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    } else {
+        host
+    };
+    let timeout = Duration::from_secs(2);
+    let answer =
+        TcpStream::connect_timeout(&SocketAddr::new(host, port), timeout).and_then(|mut stream| {
+            stream.set_read_timeout(Some(timeout))?;
+            stream.write_all(b"GET /api/v5/public/time HTTP/1.0\r\nHost: okx-mock\r\n\r\n")?;
+            let mut reply = String::new();
+            stream.read_to_string(&mut reply)?;
+            Ok(reply)
+        });
+    match answer {
+        Ok(reply) if reply.starts_with("HTTP/1.0 200") || reply.starts_with("HTTP/1.1 200") => {
+            if reply.contains(r#""code":"0""#) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Ok(reply) => {
+            eprintln!(
+                "okx-mock healthcheck: unexpected answer: {}",
+                reply.lines().next().unwrap_or("")
+            );
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("okx-mock healthcheck: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 async fn shutdown_signal() {
