@@ -209,7 +209,9 @@ pub(crate) fn start_of_day_open(book: &mut MarketBook, now: i64, zone_ms: i64) -
         zone_ms,
     }
     .start_of(now);
-    book.aggregate(day, now + 1, now)
+    // The day's open is its first trade: the open of its first minute, which
+    // is cached, rather than an aggregate of the whole day so far.
+    book.aggregate(day, day + MINUTE_MS, now)
         .map(|bar| bar.open)
         .or_else(|| book.close_before(day))
 }
