@@ -4,10 +4,10 @@
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 
-use crate::api::{asset, market, public};
-use crate::auth::require_read;
+use crate::api::{account, asset, market, public, trade};
+use crate::auth::{require_read, require_trade};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -38,11 +38,57 @@ pub(crate) fn app(state: AppState) -> Router {
     // routes, so an unknown path is a 404 and not an authentication error.
     let private_read = Router::new()
         .route("/api/v5/asset/currencies", get(asset::currencies))
+        .route("/api/v5/trade/order", get(trade::get_order))
+        .route("/api/v5/trade/orders-pending", get(trade::orders_pending))
+        .route("/api/v5/trade/orders-history", get(trade::orders_history))
+        .route(
+            "/api/v5/trade/orders-history-archive",
+            get(trade::orders_history_archive),
+        )
+        .route("/api/v5/trade/fills", get(trade::fills))
+        .route("/api/v5/trade/fills-history", get(trade::fills_history))
+        .route("/api/v5/account/balance", get(account::balance))
+        .route("/api/v5/account/positions", get(account::positions))
+        .route(
+            "/api/v5/account/positions-history",
+            get(account::positions_history),
+        )
+        .route("/api/v5/account/config", get(account::config))
+        .route("/api/v5/account/leverage-info", get(account::leverage_info))
+        .route("/api/v5/account/max-size", get(account::max_size))
+        .route(
+            "/api/v5/account/max-avail-size",
+            get(account::max_avail_size),
+        )
+        .route("/api/v5/account/trade-fee", get(account::trade_fee))
+        .route("/api/v5/account/bills", get(account::bills))
         .route_layer(from_fn_with_state(state.clone(), require_read));
+
+    let private_trade = Router::new()
+        .route("/api/v5/trade/order", post(trade::place_order))
+        .route("/api/v5/trade/batch-orders", post(trade::batch_orders))
+        .route("/api/v5/trade/cancel-order", post(trade::cancel_order))
+        .route(
+            "/api/v5/trade/cancel-batch-orders",
+            post(trade::cancel_batch_orders),
+        )
+        .route("/api/v5/trade/amend-order", post(trade::amend_order))
+        .route(
+            "/api/v5/trade/amend-batch-orders",
+            post(trade::amend_batch_orders),
+        )
+        .route("/api/v5/trade/close-position", post(trade::close_position))
+        .route(
+            "/api/v5/account/set-position-mode",
+            post(account::set_position_mode),
+        )
+        .route("/api/v5/account/set-leverage", post(account::set_leverage))
+        .route_layer(from_fn_with_state(state.clone(), require_trade));
 
     Router::new()
         .merge(public)
         .merge(private_read)
+        .merge(private_trade)
         .fallback(|| async { ApiError::NotFound.into_response() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed().into_response() })
         .with_state(state)

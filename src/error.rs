@@ -52,6 +52,15 @@ impl ApiError {
         }
     }
 
+    /// 50000: a POST that needs parameters arrived without a body.
+    pub(crate) fn empty_body() -> Self {
+        Self::envelope(
+            "50000",
+            StatusCode::BAD_REQUEST,
+            "Body for POST request cannot be empty.",
+        )
+    }
+
     /// 50002: the body is not valid JSON.
     pub(crate) fn json_syntax() -> Self {
         Self::envelope("50002", StatusCode::BAD_REQUEST, "JSON syntax error")
@@ -78,13 +87,15 @@ impl ApiError {
         )
     }
 
-    /// 50038: the endpoint does not exist in demo trading.
-    pub(crate) fn unavailable_in_demo() -> Self {
-        Self::envelope(
-            "50038",
-            StatusCode::OK,
-            "This feature is unavailable in demo trading",
-        )
+    /// 50038: the endpoint does not exist in demo trading. `temporarily` gives
+    /// the text OKX was seen sending for asset/currencies.
+    pub(crate) fn unavailable_in_demo(temporarily: bool) -> Self {
+        let msg = if temporarily {
+            "This feature is temporarily unavailable in demo trading"
+        } else {
+            "This feature is unavailable in demo trading"
+        };
+        Self::envelope("50038", StatusCode::OK, msg)
     }
 
     /// 50115: a method the path does not take.
@@ -209,7 +220,7 @@ mod tests {
                 r#"{"code":"50015","data":[],"msg":"Either parameter instFamily or uly is required"}"#,
             ),
             (
-                ApiError::unavailable_in_demo(),
+                ApiError::unavailable_in_demo(false),
                 200,
                 r#"{"code":"50038","data":[],"msg":"This feature is unavailable in demo trading"}"#,
             ),

@@ -28,6 +28,8 @@
 //! # }
 //! ```
 #![warn(unreachable_pub, missing_docs)]
+// OKX rows have up to ~60 fields; serde_json::json! recurses once per field.
+#![recursion_limit = "256"]
 
 mod api;
 mod app;

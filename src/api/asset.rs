@@ -20,7 +20,7 @@ pub(crate) async fn currencies(
     params: Params,
 ) -> ApiResult<CurrencyRow> {
     if auth.env == Env::Demo {
-        return Err(ApiError::unavailable_in_demo());
+        return Err(ApiError::unavailable_in_demo(true));
     }
     let wanted: Option<Vec<&str>> = params
         .get("ccy")

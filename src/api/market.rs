@@ -68,16 +68,25 @@ pub(crate) async fn history_candles(
 }
 
 fn candles_of(state: AppState, params: Params, recent_only: bool) -> ApiResult<[String; 9]> {
+    params.required("instId")?;
     let size = BarSize::parse(params.get("bar").unwrap_or("1m"))
         .filter(|size| !(recent_only && size.is_one_second()))
         .ok_or_else(|| ApiError::invalid_param("bar"))?;
+    let now = state.clock.now_ms();
+    // Cursors far outside the tape mean "nothing older" / "everything newer";
+    // clamping them keeps the bar arithmetic inside the calendar.
+    let after: Option<i64> = params.parsed("after")?;
+    let before: Option<i64> = params.parsed("before")?;
+    if after.is_some_and(|a| a <= 0) {
+        return Ok(Okx(Vec::new()));
+    }
     let query = CandleQuery {
-        after: params.parsed("after")?,
-        before: params.parsed("before")?,
+        after: after.map(|a| a.min(now.saturating_add(1))),
+        before: before.map(|b| b.clamp(-1, now)),
+        // history-candles pages 100 at most (OKX's docs for that endpoint).
         limit: params.count("limit", 100, if recent_only { 300 } else { 100 })?,
         recent_only,
     };
-    let now = state.clock.now_ms();
     let mut exchange = state.exchange();
     let inst = instrument(&exchange, &params)?;
     let candles = exchange.candles(&inst, size, now, query);

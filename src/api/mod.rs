@@ -1,10 +1,14 @@
 //! Thin REST handlers: OKX parameters in, one call into the venue, OKX rows out.
 
+pub(crate) mod account;
 pub(crate) mod asset;
 pub(crate) mod market;
 pub(crate) mod public;
+pub(crate) mod trade;
 
+use crate::auth::Authenticated;
 use crate::error::ApiError;
+use crate::exchange::trading::AccountId;
 use crate::exchange::{Exchange, Instrument};
 use crate::wire::params::Params;
 
@@ -26,4 +30,13 @@ pub(crate) fn in_family(inst: &Instrument, params: &Params) -> bool {
         .get("instFamily")
         .is_none_or(|f| inst.inst_family() == f)
         && params.get("uly").is_none_or(|u| inst.uly() == u)
+}
+
+/// The account the request's key trades for. The world file guarantees every
+/// key names an account, so a miss is an internal fault.
+pub(crate) fn account_of(exchange: &Exchange, auth: &Authenticated) -> Result<AccountId, ApiError> {
+    exchange.account_id(auth.env, &auth.key.account).ok_or_else(|| {
+        tracing::error!(key = %auth.key.label, account = %auth.key.account, "a key names no account");
+        ApiError::system_error()
+    })
 }

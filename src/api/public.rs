@@ -75,6 +75,9 @@ pub(crate) async fn mark_price(
         })
         .cloned()
         .collect();
+    if chosen.is_empty() && params.get("instId").is_some() {
+        return Err(ApiError::unknown_instrument());
+    }
     let rows = chosen
         .iter()
         .map(|inst| MarkPriceRow {
@@ -180,6 +183,9 @@ pub(crate) async fn convert_contract_coin(
         return Err(ApiError::invalid_param("sz"));
     }
     let px: Option<Decimal> = params.parsed("px")?;
+    if px.is_some_and(|px| px <= Decimal::ZERO) {
+        return Err(ApiError::invalid_param("px"));
+    }
     let request = ConvertRequest {
         to_contracts,
         sz,
@@ -191,6 +197,7 @@ pub(crate) async fn convert_contract_coin(
         ConvertError::NotAContract => ApiError::invalid_param("instId"),
         ConvertError::PriceRequired => ApiError::missing_param("px"),
         ConvertError::UnitNotSupported => ApiError::invalid_param("unit"),
+        ConvertError::OutOfRange => ApiError::invalid_param("sz"),
     })?;
     Ok(Okx(vec![ConvertRow {
         kind: if to_contracts { "1" } else { "2" },

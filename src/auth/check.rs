@@ -17,7 +17,9 @@
 //! 6. IP binding (50110).
 //! 7. Signature (50113), over the raw bytes received (see `sign`).
 //! 8. Permission of the endpoint (50120).
-//! 9. The optional `expTime` header (50037 once exchange time is past it).
+//!
+//! The `expTime` header is not checked here: OKX honours it on place and amend
+//! only, per order (see `api::trade`).
 
 use std::net::IpAddr;
 
@@ -60,10 +62,6 @@ pub(crate) enum AuthError {
     },
     /// 50120.
     NoPermission,
-    /// 50037: the request arrived after its `expTime`.
-    RequestExpired,
-    /// 51000 "Parameter expTime error": `expTime` is not a number.
-    BadExpTime,
 }
 
 impl From<AuthError> for ApiError {
@@ -111,12 +109,6 @@ impl From<AuthError> for ApiError {
                 msg: "This API key doesn't have permission to use this function".into(),
                 status: StatusCode::OK,
             },
-            RequestExpired => ApiError::Envelope {
-                code: "50037",
-                msg: "Order expired.".into(),
-                status: StatusCode::OK,
-            },
-            BadExpTime => ApiError::invalid_param("expTime"),
         }
     }
 }
@@ -204,12 +196,6 @@ pub(super) fn authenticate(
     if !key.allows(required) {
         return Err(AuthError::NoPermission);
     }
-    if let Some(exp_time) = header("exptime") {
-        let exp_ms: i64 = exp_time.trim().parse().map_err(|_| AuthError::BadExpTime)?;
-        if gate.now_ms > exp_ms {
-            return Err(AuthError::RequestExpired);
-        }
-    }
     Ok(Authenticated {
         key,
         env,
@@ -264,6 +250,7 @@ mod tests {
             env,
             perms,
             ips: ips.iter().map(|ip| ip.parse().unwrap()).collect(),
+            account: "main".into(),
         }
     }
 
@@ -406,18 +393,6 @@ mod tests {
                 "127.0.0.1",
                 Permission::Trade,
                 AuthError::NoPermission,
-            ),
-            (
-                signed(TS, &[("exptime", "1607418537714")]),
-                "127.0.0.1",
-                read,
-                AuthError::RequestExpired,
-            ),
-            (
-                signed(TS, &[("exptime", "soon")]),
-                "127.0.0.1",
-                read,
-                AuthError::BadExpTime,
             ),
         ];
         for (headers, peer, required, expected) in cases {

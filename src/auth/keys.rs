@@ -80,6 +80,8 @@ pub struct ApiKey {
     pub perms: Vec<Permission>,
     /// Bound IP addresses or ranges; empty means any address.
     pub ips: Vec<IpNet>,
+    /// The name of the account the key trades for (in the key's environment).
+    pub account: String,
 }
 
 impl ApiKey {

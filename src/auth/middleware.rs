@@ -27,6 +27,15 @@ pub(crate) async fn require_read(
     gate(state, Permission::Read, request, next).await
 }
 
+/// Gate for endpoints that need the Trade permission.
+pub(crate) async fn require_trade(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    gate(state, Permission::Trade, request, next).await
+}
+
 async fn gate(state: AppState, required: Permission, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
     // The signature covers the body bytes as sent, so read them before anything parses them.

@@ -54,6 +54,8 @@ pub(crate) enum ConvertError {
     PriceRequired,
     /// `unit=usds` on an inverse contract.
     UnitNotSupported,
+    /// The numbers are outside what can be computed (absurd `sz` or `px`).
+    OutOfRange,
 }
 
 /// Decimal places of a coin amount from contracts (OKX's precision is
@@ -69,28 +71,35 @@ pub(crate) fn convert(
 ) -> Result<Conversion, ConvertError> {
     let contract = inst.contract.as_ref().ok_or(ConvertError::NotAContract)?;
     let ct_value = contract.ct_val * contract.ct_mult;
-    let px = || {
-        request
-            .px
-            .filter(|px| *px > Decimal::ZERO)
-            .ok_or(ConvertError::PriceRequired)
-    };
+    let px = || request.px.ok_or(ConvertError::PriceRequired);
+    // Absurd inputs (sz near Decimal's range, px near zero) must answer, not panic.
+    let range = || ConvertError::OutOfRange;
     let coin_per_contract = match (contract.ct_type, request.unit) {
-        (CtType::Linear, ConvertUnit::Coin) => ct_value,
-        (CtType::Linear, ConvertUnit::Usds) => ct_value * px()?,
-        (CtType::Inverse, ConvertUnit::Coin) => ct_value / px()?,
+        (CtType::Linear, ConvertUnit::Coin) => Some(ct_value),
+        (CtType::Linear, ConvertUnit::Usds) => ct_value.checked_mul(px()?),
+        (CtType::Inverse, ConvertUnit::Coin) => ct_value.checked_div(px()?),
         (CtType::Inverse, ConvertUnit::Usds) => return Err(ConvertError::UnitNotSupported),
-    };
+    }
+    .filter(|c| !c.is_zero())
+    .ok_or_else(range)?;
     let sz = if request.to_contracts {
-        let contracts = request.sz / coin_per_contract / inst.lot_sz;
+        let contracts = request
+            .sz
+            .checked_div(coin_per_contract)
+            .and_then(|c| c.checked_div(inst.lot_sz))
+            .ok_or_else(range)?;
         let lots = if request.opening {
             contracts.floor()
         } else {
             contracts.round()
         };
-        lots * inst.lot_sz
+        lots.checked_mul(inst.lot_sz).ok_or_else(range)?
     } else {
-        (request.sz * coin_per_contract).round_dp(COIN_DP)
+        request
+            .sz
+            .checked_mul(coin_per_contract)
+            .ok_or_else(range)?
+            .round_dp(COIN_DP)
     };
     Ok(Conversion { sz: sz.normalize() })
 }

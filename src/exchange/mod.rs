@@ -2,10 +2,20 @@
 //! the seed and the exchange time it is handed. No HTTP, no async, no JSON here:
 //! `api/` translates between OKX's wire and these types.
 
+pub(crate) mod account;
 pub(crate) mod convert;
 pub(crate) mod expiry;
+pub(crate) mod fees;
+pub(crate) mod ids;
 pub(crate) mod instruments;
 pub(crate) mod market;
+pub(crate) mod matching;
+pub(crate) mod orders;
+pub(crate) mod positions;
+pub(crate) mod reject;
+pub(crate) mod settle;
+pub(crate) mod trading;
+pub(crate) mod views;
 
 use rust_decimal::Decimal;
 
@@ -17,6 +27,8 @@ pub(crate) use self::market::candles::{BarSize, Candle, CandleQuery};
 pub(crate) use self::market::path::PriceModel;
 pub(crate) use self::market::tape::Trade;
 
+use self::account::Account;
+use self::ids::Ids;
 use self::market::candles::{UTC8, candles, start_of_day_open};
 use self::market::{BookSpec, MarketBook};
 
@@ -131,6 +143,11 @@ pub(crate) struct Exchange {
     books: Vec<MarketBook>,
     currencies: Vec<Currency>,
     settings: MarketSettings,
+    /// Every account, live and demo; demo and live never meet in matching.
+    pub(crate) accounts: Vec<Account>,
+    ids: Ids,
+    /// Per book, the exchange time up to which resting orders have met the tape.
+    synced: Vec<i64>,
 }
 
 impl Exchange {
@@ -140,19 +157,30 @@ impl Exchange {
         books: &[BookSpec],
         currencies: Vec<Currency>,
         settings: MarketSettings,
+        accounts: Vec<Account>,
         seed: u64,
         origin_ms: i64,
     ) -> Self {
-        let books = books
+        let books: Vec<MarketBook> = books
             .iter()
             .map(|spec| MarketBook::new(spec, settings.price_model, seed, origin_ms))
             .collect();
         Self {
             instruments,
+            synced: vec![origin_ms; books.len()],
             books,
             currencies,
             settings,
+            accounts,
+            ids: Ids::default(),
         }
+    }
+
+    /// The account named `name` in environment `env`.
+    pub(crate) fn account_id(&self, env: crate::auth::Env, name: &str) -> Option<usize> {
+        self.accounts
+            .iter()
+            .position(|a| a.env == env && a.name == name)
     }
 
     /// The instruments.

@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::auth::{ApiKey, Env, Permission};
+use crate::exchange::account::{Account, AcctLv, PosMode};
 use crate::exchange::expiry::{Expiry, inst_id_suffix};
 use crate::exchange::market::BookSpec;
 use crate::exchange::market::bar::VolumeUnit;
@@ -43,6 +44,7 @@ pub(crate) struct World {
     pub(crate) currencies: Vec<Currency>,
     pub(crate) market: MarketSettings,
     pub(crate) keys: Vec<ApiKey>,
+    pub(crate) accounts: Vec<Account>,
 }
 
 impl World {
@@ -64,6 +66,7 @@ impl World {
             &self.books,
             self.currencies.clone(),
             self.market.clone(),
+            self.accounts.clone(),
             seed,
             origin_ms,
         )
@@ -77,6 +80,8 @@ struct WorldFile {
     market: MarketFile,
     #[serde(default)]
     keys: Vec<KeyFile>,
+    #[serde(default)]
+    accounts: Vec<AccountFile>,
     #[serde(default)]
     instruments: Vec<InstrumentFile>,
     #[serde(default)]
@@ -131,6 +136,34 @@ struct KeyFile {
     perms: Vec<String>,
     #[serde(default)]
     ips: Vec<String>,
+    #[serde(default = "main_account")]
+    account: String,
+}
+
+fn main_account() -> String {
+    "main".into()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct AccountFile {
+    #[serde(default = "main_account")]
+    name: String,
+    env: String,
+    uid: String,
+    #[serde(default = "futures_mode")]
+    acct_lv: String,
+    #[serde(default = "net_mode")]
+    pos_mode: String,
+    #[serde(default)]
+    balances: std::collections::BTreeMap<String, Decimal>,
+}
+
+fn futures_mode() -> String {
+    "2".into()
+}
+fn net_mode() -> String {
+    "net_mode".into()
 }
 
 #[derive(Debug, Deserialize)]
@@ -211,6 +244,36 @@ impl WorldFile {
                 return Err(invalid(format!("key {}: apiKey is used twice", key.label)));
             }
         }
+        let accounts = self
+            .accounts
+            .into_iter()
+            .map(AccountFile::build)
+            .collect::<Result<Vec<_>, _>>()?;
+        for key in &keys {
+            if !accounts
+                .iter()
+                .any(|a| a.env == key.env && a.name == key.account)
+            {
+                return Err(invalid(format!(
+                    "key {}: no {} account named {:?}",
+                    key.label,
+                    key.env.as_str(),
+                    key.account
+                )));
+            }
+        }
+        for (i, a) in accounts.iter().enumerate() {
+            if accounts[..i]
+                .iter()
+                .any(|b| b.env == a.env && b.name == a.name)
+            {
+                return Err(invalid(format!(
+                    "account {} ({}) is listed twice",
+                    a.name,
+                    a.env.as_str()
+                )));
+            }
+        }
         let (instruments, books) = build_instruments(self.instruments, now_ms)?;
         let currencies = self
             .currencies
@@ -223,6 +286,7 @@ impl WorldFile {
             currencies,
             market,
             keys,
+            accounts,
         })
     }
 }
@@ -251,18 +315,49 @@ impl MarketFile {
     }
 }
 
+fn parse_env(text: &str, owner: &str) -> Result<Env, WorldError> {
+    match text {
+        "live" => Ok(Env::Live),
+        "demo" => Ok(Env::Demo),
+        other => Err(invalid(format!(
+            "{owner}: env must be \"live\" or \"demo\", found {other:?}"
+        ))),
+    }
+}
+
+impl AccountFile {
+    fn build(self) -> Result<Account, WorldError> {
+        let owner = format!("account {}", self.name);
+        let env = parse_env(&self.env, &owner)?;
+        let acct_lv = AcctLv::parse(&self.acct_lv)
+            .ok_or_else(|| invalid(format!("{owner}: acctLv must be \"1\" to \"4\"")))?;
+        let pos_mode = PosMode::parse(&self.pos_mode).ok_or_else(|| {
+            invalid(format!(
+                "{owner}: posMode must be net_mode or long_short_mode"
+            ))
+        })?;
+        if acct_lv == AcctLv::Portfolio && pos_mode == PosMode::LongShort {
+            return Err(invalid(format!(
+                "{owner}: portfolio margin (acctLv 4) only supports net_mode"
+            )));
+        }
+        if self.uid.is_empty() || !self.uid.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid(format!("{owner}: uid must be digits")));
+        }
+        let mut account = Account::new(&self.name, env, self.uid, acct_lv, pos_mode);
+        for (ccy, amount) in self.balances {
+            if amount < Decimal::ZERO {
+                return Err(invalid(format!("{owner}: balance of {ccy} is negative")));
+            }
+            account.balance(&ccy).cash = amount;
+        }
+        Ok(account)
+    }
+}
+
 impl KeyFile {
     fn build(self) -> Result<ApiKey, WorldError> {
-        let env = match self.env.as_str() {
-            "live" => Env::Live,
-            "demo" => Env::Demo,
-            other => {
-                return Err(invalid(format!(
-                    "key {}: env must be \"live\" or \"demo\", found {other:?}",
-                    self.label
-                )));
-            }
-        };
+        let env = parse_env(&self.env, &format!("key {}", self.label))?;
         let perms = self
             .perms
             .iter()
@@ -295,6 +390,7 @@ impl KeyFile {
             env,
             perms,
             ips,
+            account: self.account,
         })
     }
 }

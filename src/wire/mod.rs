@@ -3,9 +3,13 @@
 //! strings, absent values as `""`, and the few native JSON types OKX uses
 //! (`instIdCode`, `seqId`, booleans) stay native.
 
+pub(crate) mod account;
+pub(crate) mod body;
 pub(crate) mod envelope;
 pub(crate) mod market;
 pub(crate) mod params;
+pub(crate) mod reject;
+pub(crate) mod trade;
 
 use rust_decimal::Decimal;
 

@@ -282,3 +282,29 @@ async fn the_same_seed_gives_the_same_market_and_another_seed_another() {
     assert_eq!(a, b);
     assert_ne!(a, c);
 }
+
+#[tokio::test]
+async fn absurd_candle_cursors_answer_instead_of_crashing() {
+    let server = spawn_app().await;
+    for query in [
+        "after=-9223372036854775808",
+        "after=9223372036854775807&bar=1D",
+        "before=-9223372036854775808&bar=1M",
+        "after=100000000000000000&bar=1Mutc",
+    ] {
+        for endpoint in ["candles", "history-candles"] {
+            let reply = get(
+                &server,
+                &format!("/api/v5/market/{endpoint}?instId=BTC-USDT&{query}"),
+            )
+            .await;
+            assert_eq!(
+                (reply.status, reply.code()),
+                (200, "0"),
+                "{endpoint}?{query}"
+            );
+        }
+    }
+    let oldest = get(&server, "/api/v5/market/candles?instId=BTC-USDT&after=-1").await;
+    assert!(oldest.data().is_empty());
+}

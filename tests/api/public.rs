@@ -14,7 +14,7 @@ async fn server_time_is_exchange_time_in_epoch_milliseconds() {
     );
 }
 
-const INSTRUMENT_FIELDS: [&str; 44] = [
+const INSTRUMENT_FIELDS: [&str; 47] = [
     "alias",
     "auctionEndTime",
     "baseCcy",
@@ -34,6 +34,7 @@ const INSTRUMENT_FIELDS: [&str; 44] = [
     "instType",
     "lever",
     "listTime",
+    "longPosRemainingQuota",
     "lotSz",
     "maxIcebergSz",
     "maxLmtAmt",
@@ -52,7 +53,9 @@ const INSTRUMENT_FIELDS: [&str; 44] = [
     "preMktSwTime",
     "quoteCcy",
     "ruleType",
+    "seriesId",
     "settleCcy",
+    "shortPosRemainingQuota",
     "state",
     "stk",
     "tickSz",
@@ -380,4 +383,31 @@ async fn unknown_paths_and_methods_get_okx_s_gateway_answers() {
     )
     .await;
     assert_eq!(reply.code(), "50115");
+}
+
+#[tokio::test]
+async fn absurd_conversion_numbers_are_parameter_errors() {
+    let server = spawn_app().await;
+    for (query, param) in [
+        (
+            "instId=BTC-USDT-SWAP&sz=79228162514264337593543950335",
+            "sz",
+        ),
+        (
+            "instId=BTC-USD-SWAP&sz=1&px=0.0000000000000000000000000001",
+            "sz",
+        ),
+        ("instId=BTC-USD-SWAP&sz=1&px=-1", "px"),
+    ] {
+        let reply = get(
+            &server,
+            &format!("/api/v5/public/convert-contract-coin?{query}"),
+        )
+        .await;
+        assert_eq!(
+            reply.body,
+            format!(r#"{{"code":"51000","data":[],"msg":"Parameter {param} error"}}"#),
+            "{query}"
+        );
+    }
 }

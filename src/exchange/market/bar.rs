@@ -23,7 +23,8 @@ impl VolumeUnit {
         match self {
             Self::Spot => (sz, px * sz, px * sz),
             Self::Linear { ct_val } => (sz, sz * ct_val, sz * ct_val * px),
-            Self::Inverse { ct_val } => (sz, sz * ct_val / px, sz * ct_val),
+            // Coins from USD contracts: bounded to 8 places, as OKX prints coin amounts.
+            Self::Inverse { ct_val } => (sz, (sz * ct_val / px).round_dp(8), sz * ct_val),
         }
     }
 }

@@ -111,7 +111,7 @@ impl MarketBook {
         round_to(self.path.price_at(now), self.spec.tick_sz)
     }
 
-    fn trades_of_minute(&mut self, minute: i64) -> Vec<Trade> {
+    pub(crate) fn trades_of_minute(&mut self, minute: i64) -> Vec<Trade> {
         if minute * MINUTE_MS < self.tape_start {
             return Vec::new();
         }

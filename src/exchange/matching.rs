@@ -1,0 +1,291 @@
+//! Matching. A taker order sweeps the synthetic book of its instrument and the
+//! other accounts' resting orders, best price first. Resting orders fill as
+//! makers when the market's own trade tape reaches them: fully when a trade
+//! prints through their price, partly (up to the trade's size, in time
+//! priority) when it prints at their price.
+
+use rust_decimal::Decimal;
+
+use super::market::MINUTE_MS;
+use super::market::tape::{Trade, round_down};
+use super::orders::{CancelSource, OrdState, OrdType};
+use super::trading::{AccountId, quote_sized, remaining_units};
+use super::{Exchange, Side};
+
+/// One source of liquidity for a taker.
+#[derive(Clone, Copy)]
+struct Offer {
+    px: Decimal,
+    sz: Decimal,
+    /// The resting order behind the offer, or `None` for the synthetic book.
+    maker: Option<(AccountId, i64)>,
+}
+
+/// Resting order of some account, as the tape matcher sees it.
+#[derive(Clone, Copy)]
+struct Resting {
+    acct: AccountId,
+    ord_id: i64,
+    side: Side,
+    px: Decimal,
+    since: i64,
+}
+
+impl Exchange {
+    /// Matches an order as taker, then applies its time-in-force.
+    pub(crate) fn take(&mut self, acct: AccountId, ord_id: i64, now: i64) {
+        let order = self.accounts[acct].orders[&ord_id].clone();
+        let inst = self
+            .instruments
+            .by_id(&order.inst_id)
+            .cloned()
+            .expect("orders name listed instruments");
+        let band = inst
+            .inst_type
+            .is_derivative()
+            .then(|| self.price_limit(&inst, now));
+        let levels = self.settings.book_levels;
+        let (bids, asks) = self.order_book(&inst, levels, now);
+        let synthetic = if order.side == Side::Buy { asks } else { bids };
+        let mut offers: Vec<Offer> = synthetic
+            .into_iter()
+            .map(|l| Offer {
+                px: l.px,
+                sz: l.sz,
+                maker: None,
+            })
+            .collect();
+        for (other, account) in self.accounts.iter().enumerate() {
+            if other == acct || account.env != self.accounts[acct].env {
+                continue; // no self-trades, and live and demo are separate worlds
+            }
+            for resting in account
+                .open_orders()
+                .filter(|o| o.book == order.book && o.side != order.side)
+            {
+                if let Some(px) = resting.px {
+                    offers.push(Offer {
+                        px,
+                        sz: resting.remaining(),
+                        maker: Some((other, resting.ord_id)),
+                    });
+                }
+            }
+        }
+        // Best price first; at one price resting orders (older) before the synthetic book.
+        offers.sort_by(|a, b| {
+            let by_px = if order.side == Side::Buy {
+                a.px.cmp(&b.px)
+            } else {
+                b.px.cmp(&a.px)
+            };
+            by_px
+                .then_with(|| b.maker.is_some().cmp(&a.maker.is_some()))
+                .then_with(|| a.maker.cmp(&b.maker))
+        });
+        let acceptable = |px: Decimal| {
+            let within_limit = order.px.is_none_or(|limit| match order.side {
+                Side::Buy => px <= limit,
+                Side::Sell => px >= limit,
+            });
+            let within_band = band.is_none_or(|(buy, sell)| match order.side {
+                Side::Buy => px <= buy,
+                Side::Sell => px >= sell,
+            });
+            within_limit && within_band
+        };
+        let reachable: Vec<&Offer> = offers.iter().take_while(|o| acceptable(o.px)).collect();
+        match order.ord_type {
+            OrdType::PostOnly if !reachable.is_empty() => {
+                self.finish(
+                    acct,
+                    ord_id,
+                    OrdState::Canceled,
+                    Some(CancelSource::PostOnlyWouldTake),
+                    now,
+                );
+                return;
+            }
+            OrdType::PostOnly => return,
+            OrdType::Fok if reachable.iter().map(|o| o.sz).sum::<Decimal>() < order.remaining() => {
+                self.finish(
+                    acct,
+                    ord_id,
+                    OrdState::Canceled,
+                    Some(CancelSource::FokNotFilled),
+                    now,
+                );
+                return;
+            }
+            _ => {}
+        }
+        let fills: Vec<Offer> = reachable.into_iter().copied().collect();
+        for Offer {
+            px,
+            sz: available,
+            maker,
+        } in fills
+        {
+            let order = &self.accounts[acct].orders[&ord_id];
+            if !order.state.is_open() {
+                break;
+            }
+            let qty = if quote_sized(order) {
+                round_down(remaining_units(order) / px, inst.lot_sz).min(available)
+            } else {
+                order.remaining().min(available)
+            };
+            if qty <= Decimal::ZERO {
+                break;
+            }
+            let trade_id = self.ids.next(now);
+            self.apply_fill(acct, ord_id, px, qty, false, trade_id, now);
+            if let Some((maker_acct, maker_ord)) = maker {
+                self.apply_fill(maker_acct, maker_ord, px, qty, true, trade_id, now);
+            }
+        }
+        let order = &self.accounts[acct].orders[&ord_id];
+        if order.state.is_open() {
+            match order.ord_type {
+                OrdType::Market if quote_sized(order) && order.acc_fill_sz > Decimal::ZERO => {
+                    // What is left of a quote-sized market order is less than one lot.
+                    self.finish(acct, ord_id, OrdState::Filled, None, now);
+                }
+                OrdType::Market | OrdType::Ioc | OrdType::OptimalLimitIoc | OrdType::Fok => {
+                    self.finish(
+                        acct,
+                        ord_id,
+                        OrdState::Canceled,
+                        Some(CancelSource::IocRemainder),
+                        now,
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Brings every book up to `now`: resting orders fill against the market
+    /// trades printed since the last call. Runs before each account operation,
+    /// so what a client reads always reflects the market up to exchange time.
+    pub(crate) fn sync(&mut self, now: i64) {
+        for book in 0..self.books.len() {
+            let from = self.synced[book];
+            if now <= from {
+                continue;
+            }
+            self.synced[book] = now;
+            self.fill_from_tape(book, from, now);
+        }
+    }
+
+    fn resting_on(&self, book: usize) -> Vec<Resting> {
+        let mut resting: Vec<Resting> = self
+            .accounts
+            .iter()
+            .enumerate()
+            .flat_map(|(acct, account)| {
+                account
+                    .open_orders()
+                    .filter(move |o| o.book == book)
+                    .filter_map(move |o| {
+                        o.px.map(|px| Resting {
+                            acct,
+                            ord_id: o.ord_id,
+                            side: o.side,
+                            px,
+                            since: o.rest_since,
+                        })
+                    })
+            })
+            .collect();
+        resting.sort_by_key(|r| r.ord_id);
+        resting
+    }
+
+    fn fill_from_tape(&mut self, book: usize, from: i64, to: i64) {
+        let mut resting = self.resting_on(book);
+        let mut minute = from.div_euclid(MINUTE_MS);
+        let last = to.div_euclid(MINUTE_MS);
+        while minute <= last && !resting.is_empty() {
+            let best_bid = resting
+                .iter()
+                .filter(|r| r.side == Side::Buy)
+                .map(|r| r.px)
+                .max();
+            let best_ask = resting
+                .iter()
+                .filter(|r| r.side == Side::Sell)
+                .map(|r| r.px)
+                .min();
+            let reaches = |low: Decimal, high: Decimal| {
+                best_bid.is_some_and(|b| low <= b) || best_ask.is_some_and(|a| high >= a)
+            };
+            // Skip whole hours, then whole minutes, whose prices reach no order.
+            let start = minute * MINUTE_MS;
+            let hour_end = start + 60 * MINUTE_MS;
+            if start % (60 * MINUTE_MS) == 0 && start > from && hour_end <= to {
+                let bar = self.books[book].aggregate(start, hour_end, to);
+                if !bar.is_some_and(|b| reaches(b.low, b.high)) {
+                    minute += 60;
+                    continue;
+                }
+            }
+            let trades: Vec<Trade> = self.books[book]
+                .trades_of_minute(minute)
+                .into_iter()
+                .filter(|t| t.ts > from && t.ts <= to)
+                .collect();
+            for trade in trades {
+                if trade_reaches(&trade, best_bid, best_ask) {
+                    self.fill_resting_at(&resting, &trade);
+                }
+            }
+            resting.retain(|r| {
+                self.accounts[r.acct]
+                    .orders
+                    .get(&r.ord_id)
+                    .is_some_and(|o| o.state.is_open())
+            });
+            minute += 1;
+        }
+    }
+
+    /// Fills resting orders against one market trade.
+    fn fill_resting_at(&mut self, resting: &[Resting], trade: &Trade) {
+        let mut at_price_left = trade.sz;
+        for r in resting.iter().filter(|r| r.since < trade.ts) {
+            let through = match r.side {
+                Side::Buy => trade.px < r.px,
+                Side::Sell => trade.px > r.px,
+            };
+            let at = trade.px == r.px;
+            if !through && !at {
+                continue;
+            }
+            let Some(order) = self.accounts[r.acct].orders.get(&r.ord_id) else {
+                continue;
+            };
+            if !order.state.is_open() {
+                continue;
+            }
+            let qty = if through {
+                order.remaining()
+            } else {
+                order.remaining().min(at_price_left)
+            };
+            if qty <= Decimal::ZERO {
+                continue;
+            }
+            if at {
+                at_price_left -= qty;
+            }
+            let trade_id = self.ids.next(trade.ts);
+            self.apply_fill(r.acct, r.ord_id, r.px, qty, true, trade_id, trade.ts);
+        }
+    }
+}
+
+fn trade_reaches(trade: &Trade, best_bid: Option<Decimal>, best_ask: Option<Decimal>) -> bool {
+    best_bid.is_some_and(|b| trade.px <= b) || best_ask.is_some_and(|a| trade.px >= a)
+}

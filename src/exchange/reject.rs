@@ -1,0 +1,97 @@
+//! Why the venue refused something, in its own terms. `wire::reject` spells
+//! each reason the way OKX does (code, text, HTTP status, top-level or per item).
+
+use rust_decimal::Decimal;
+
+/// A refusal by the venue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Reject {
+    /// A field has a value OKX does not accept (51000).
+    InvalidParam(&'static str),
+    /// The instrument does not exist (51001).
+    UnknownInstrument,
+    /// The account mode does not allow this product or trade mode (51010).
+    AccountMode,
+    /// Isolated margin in multi-currency or portfolio margin mode (50072).
+    IsolatedUnsupported,
+    /// The clOrdId is already used by an open order or earlier in the batch (51016).
+    DuplicateClOrdId,
+    /// A limit order without a price (51204).
+    PriceRequired,
+    /// Size not a multiple of the lot size (51121).
+    LotSize,
+    /// Size below the minimum (51020).
+    BelowMinSize,
+    /// Limit order above `maxLmtSz` (51203).
+    AboveLimitMax(Decimal),
+    /// Market order above `maxMktSz` (51202).
+    AboveMarketMax,
+    /// Price outside the band: derivatives (51006).
+    PriceBand { buy: Decimal, sell: Decimal },
+    /// Spot buy above the band (51137).
+    SpotBuyAbove(Decimal),
+    /// Spot sell below the band (51138).
+    SpotSellBelow(Decimal),
+    /// Not enough funds (51008 with a sub-code).
+    Insufficient { ccy: String, kind: Shortfall },
+    /// Reduce-only with nothing to reduce in that direction (51169).
+    NothingToReduce,
+    /// Reduce-only in the same direction as the position (51170).
+    ReduceSameDirection,
+    /// Reduce-only where it does not apply (51205).
+    ReduceOnlyUnavailable,
+    /// Cancel of a finished or unknown order (51400).
+    CancelFinished,
+    /// Neither ordId nor clOrdId on a cancel (51407).
+    OrderIdRequired,
+    /// Neither ordId nor clOrdId on a query or amend (51003).
+    QueryIdRequired,
+    /// A trade request that arrived after its `expTime` header (50037).
+    Expired,
+    /// Amend of a finished or unknown order (51503).
+    AmendFinished,
+    /// Amend with nothing to change (51500).
+    AmendNothing,
+    /// Amend of an order type that cannot be amended (51506).
+    AmendType,
+    /// An amended post-only order would cross (51511).
+    AmendPostOnlyCross,
+    /// GET of an unknown order (51603).
+    OrderNotFound,
+    /// No such position (51023).
+    PositionNotFound,
+    /// Settings blocked by open orders or positions (59000).
+    SettingsBlocked,
+    /// Portfolio margin only supports net mode (51041).
+    PortfolioNetOnly,
+    /// posSide on set-leverage where it does not apply, or missing where it must
+    /// (51000 with OKX's observed double space).
+    LeverPosSide,
+    /// Leverage above the instrument's maximum (59102).
+    LeverTooHigh,
+    /// Leverage below 1 (59105).
+    LeverTooLow,
+    /// Leverage change with pending orders of that margin mode (59107 cross, 59101 isolated).
+    LeverPendingOrders { cross: bool },
+    /// More orders in one batch than allowed (51111, 51406, 51501).
+    BatchTooLarge { max: usize, kind: BatchKind },
+}
+
+/// Which funds are short (51008's sub-code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shortfall {
+    /// 1000: balance (spot cash).
+    Balance,
+    /// 1001: margin (derivatives).
+    Margin,
+    /// 1002: balance, and the account does not borrow.
+    BalanceNoBorrow,
+}
+
+/// Which batch endpoint a size limit belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BatchKind {
+    Place,
+    Cancel,
+    Amend,
+}

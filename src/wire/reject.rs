@@ -1,0 +1,211 @@
+//! How OKX spells each of the venue's refusals: code, message text, sub-code,
+//! and the HTTP status of the top-level form. Per-item forms (`sCode`/`sMsg`
+//! inside `data`) always travel in an HTTP 200.
+
+use axum::http::StatusCode;
+
+use super::num;
+use crate::error::ApiError;
+use crate::exchange::reject::{BatchKind, Reject, Shortfall};
+
+/// A refusal in OKX's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Spelled {
+    pub(crate) code: &'static str,
+    pub(crate) msg: String,
+    pub(crate) sub_code: &'static str,
+    pub(crate) status: StatusCode,
+}
+
+/// Spells `reject`. `per_item` selects the `sMsg` form where OKX's texts differ
+/// (51000 per item carries a trailing space, as observed on the wire).
+pub(crate) fn spell(reject: &Reject, per_item: bool) -> Spelled {
+    use Reject::*;
+    let ok = StatusCode::OK;
+    let (code, msg, sub_code, status): (&'static str, String, &'static str, StatusCode) = match reject {
+        InvalidParam(name) if per_item => ("51000", format!("Parameter {name} error "), "", ok),
+        InvalidParam(name) => ("51000", format!("Parameter {name} error"), "", StatusCode::BAD_REQUEST),
+        UnknownInstrument => ("51001", "Instrument ID, Instrument ID code or Spread ID doesn't exist.".into(), "", ok),
+        // The 2026 wire text (with its trailing space); the docs say
+        // "Request unsupported under current account mode".
+        AccountMode => ("51010", "You can't complete this request under your current account mode. ".into(), "", ok),
+        IsolatedUnsupported => (
+            "50072",
+            "Isolated margin mode is no longer supported in multi-currency margin mode and portfolio margin mode.".into(),
+            "",
+            ok,
+        ),
+        DuplicateClOrdId => ("51016", "Client order ID already exists.".into(), "", ok),
+        PriceRequired => ("51204", "The price for the limit order cannot be empty.".into(), "", ok),
+        LotSize => ("51121", "Order quantity must be a multiple of the lot size.".into(), "", ok),
+        BelowMinSize => ("51020", "Your order should meet or exceed the minimum order amount.".into(), "", ok),
+        AboveLimitMax(max) => ("51203", format!("Order amount exceeds the limit {}.", num(*max)), "", ok),
+        AboveMarketMax => ("51202", "Market order amount exceeds the maximum amount.".into(), "", ok),
+        PriceBand { buy, sell } => (
+            "51006",
+            format!(
+                "Order price is not within the price limit (max buy price: {} , min sell price: {} )",
+                num(*buy),
+                num(*sell)
+            ),
+            "",
+            ok,
+        ),
+        SpotBuyAbove(px) => ("51137", format!("The highest price limit for buy orders is {}.", num(*px)), "", ok),
+        SpotSellBelow(px) => ("51138", format!("The lowest price limit for sell orders is {}.", num(*px)), "", ok),
+        Insufficient { ccy, kind } => match kind {
+            Shortfall::Balance => ("51008", format!("Order failed. Insufficient {ccy} balance in account"), "1000", ok),
+            Shortfall::Margin => ("51008", format!("Order failed. Insufficient {ccy} margin in account"), "1001", ok),
+            Shortfall::BalanceNoBorrow => (
+                "51008",
+                format!("Order failed. Insufficient {ccy} balance in account, and Auto Borrow is not enabled"),
+                "1002",
+                ok,
+            ),
+        },
+        NothingToReduce => (
+            "51169",
+            "Order failed because you don't have any positions in this direction for this contract to reduce or close.".into(),
+            "",
+            ok,
+        ),
+        ReduceSameDirection => (
+            "51170",
+            "Failed to place order. A reduce-only order can’t be the same trading direction as your existing positions.".into(),
+            "",
+            ok,
+        ),
+        ReduceOnlyUnavailable => ("51205", "Reduce Only is not available.".into(), "", ok),
+        CancelFinished => (
+            "51400",
+            "Order cancellation failed as the order has been filled, canceled or does not exist.".into(),
+            "",
+            ok,
+        ),
+        OrderIdRequired => ("51407", "Either order ID or client order ID is required.".into(), "", ok),
+        QueryIdRequired => ("51003", "Either client order ID or order ID is required.".into(), "", ok),
+        Expired => ("50037", "Order expired.".into(), "", ok),
+        AmendFinished => ("51503", "Your order has already been filled or canceled.".into(), "", ok),
+        AmendNothing => ("51500", "You must enter a price, quantity, or TP/SL".into(), "", ok),
+        AmendType => ("51506", "Order modification unavailable for the order type.".into(), "", ok),
+        AmendPostOnlyCross => (
+            "51511",
+            "Modification failed as the order price did not meet the requirement for Post Only.".into(),
+            "",
+            ok,
+        ),
+        // Observed without the docs' trailing period.
+        OrderNotFound => ("51603", "Order does not exist".into(), "", ok),
+        PositionNotFound => ("51023", "Position doesn't exist.".into(), "", ok),
+        // The observed wire text; the docs word it differently.
+        SettingsBlocked => (
+            "59000",
+            "Setting failed. Cancel any open orders, close positions, and stop trading bots first.".into(),
+            "",
+            ok,
+        ),
+        PortfolioNetOnly => ("51041", "Portfolio margin account only supports the Buy/Sell mode.".into(), "", ok),
+        // Observed verbatim, double space included, as a top-level HTTP 400.
+        LeverPosSide => ("51000", "Parameter posSide  error".into(), "", StatusCode::BAD_REQUEST),
+        LeverTooHigh => ("59102", "Leverage exceeds the maximum limit. Please lower the leverage.".into(), "", ok),
+        LeverTooLow => (
+            "59105",
+            "Leverage can't be less than 1. Please increase the leverage.".into(),
+            "",
+            StatusCode::BAD_REQUEST,
+        ),
+        LeverPendingOrders { cross: true } => (
+            "59107",
+            "Leverage can't be modified. Please cancel all pending cross-margin orders before adjusting the leverage.".into(),
+            "",
+            ok,
+        ),
+        LeverPendingOrders { cross: false } => (
+            "59101",
+            "Leverage can't be modified. Please cancel all pending isolated margin orders before adjusting the leverage.".into(),
+            "",
+            ok,
+        ),
+        BatchTooLarge { max, kind: BatchKind::Place } => ("51111", format!("Maximum {max} orders can be placed in bulk."), "", ok),
+        BatchTooLarge { max, kind: BatchKind::Cancel } => (
+            "51406",
+            format!("Canceled - order count exceeds the limit {max}."),
+            "",
+            StatusCode::BAD_REQUEST,
+        ),
+        BatchTooLarge { max, kind: BatchKind::Amend } => (
+            "51501",
+            format!("Maximum {max} orders can be modified."),
+            "",
+            StatusCode::BAD_REQUEST,
+        ),
+    };
+    Spelled {
+        code,
+        msg,
+        sub_code,
+        status,
+    }
+}
+
+impl From<Reject> for ApiError {
+    /// The top-level form: `{"code":..,"data":[],"msg":..}`.
+    fn from(reject: Reject) -> Self {
+        let spelled = spell(&reject, false);
+        ApiError::Envelope {
+            code: spelled.code,
+            msg: spelled.msg,
+            status: spelled.status,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn per_item_and_top_level_parameter_errors_differ_as_observed() {
+        assert_eq!(
+            spell(&Reject::InvalidParam("px"), true).msg,
+            "Parameter px error "
+        );
+        let top = spell(&Reject::InvalidParam("posMode"), false);
+        assert_eq!(
+            (top.msg.as_str(), top.status),
+            ("Parameter posMode error", StatusCode::BAD_REQUEST)
+        );
+    }
+
+    #[test]
+    fn insufficient_funds_carry_a_sub_code_and_the_currency() {
+        let spelled = spell(
+            &Reject::Insufficient {
+                ccy: "USDT".into(),
+                kind: Shortfall::Margin,
+            },
+            true,
+        );
+        assert_eq!((spelled.code, spelled.sub_code), ("51008", "1001"));
+        assert_eq!(
+            spelled.msg,
+            "Order failed. Insufficient USDT margin in account"
+        );
+    }
+
+    #[test]
+    fn band_messages_print_both_limits() {
+        let spelled = spell(
+            &Reject::PriceBand {
+                buy: dec!(99771.0),
+                sell: dec!(90269),
+            },
+            true,
+        );
+        assert_eq!(
+            spelled.msg,
+            "Order price is not within the price limit (max buy price: 99771 , min sell price: 90269 )"
+        );
+    }
+}
