@@ -235,7 +235,12 @@ fn update_position(
         let long = direction(pos_side, position.pos) > Decimal::ZERO;
         pnl = position.pnl_at(closing, px);
         position.margin -= position.margin * closing / size;
-        position.pos -= closing * direction(pos_side, position.pos);
+        // Toward zero: long/short positions are positive, net shorts negative.
+        position.pos -= if position.pos > Decimal::ZERO {
+            closing
+        } else {
+            -closing
+        };
         position.pnl += pnl;
         position.fee += fee;
         position.close_total_pos += closing;
@@ -283,9 +288,11 @@ fn update_position(
             // Inverse contracts average harmonically: contracts over coins.
             super::CtType::Inverse => (size + opening) / (size / position.avg_px + opening / px),
         };
-        let dir = match (pos_side, side) {
-            (PosSide::Net, Side::Buy) | (PosSide::Long, _) => Decimal::ONE,
-            _ => Decimal::NEGATIVE_ONE,
+        // Only a net-mode short is negative; long/short positions count up.
+        let dir = if pos_side == PosSide::Net && side == Side::Sell {
+            Decimal::NEGATIVE_ONE
+        } else {
+            Decimal::ONE
         };
         position.pos += opening * dir;
         position.margin += settle_value(inst, opening, px) / lever;

@@ -129,3 +129,116 @@ pub fn f(value: &Value) -> f64 {
         .parse()
         .unwrap()
 }
+
+/// A signed client for one key, signing at the server's current exchange time.
+pub struct Trader<'a> {
+    pub server: &'a MockOkx,
+    pub creds: Credentials,
+    pub demo: bool,
+}
+
+impl<'a> Trader<'a> {
+    pub fn live(server: &'a MockOkx) -> Self {
+        Self {
+            server,
+            creds: server.credentials(okx_mock::Env::Live),
+            demo: false,
+        }
+    }
+
+    pub fn demo(server: &'a MockOkx) -> Self {
+        Self {
+            server,
+            creds: server.credentials(okx_mock::Env::Demo),
+            demo: true,
+        }
+    }
+
+    fn headers(&self, method: &str, target: &str, body: &str) -> Vec<(&'static str, String)> {
+        let ts = iso(self.server.clock().now_ms());
+        let signature = sign(
+            &self.creds.secret_key,
+            &prehash(&ts, method, target, body.as_bytes()),
+        );
+        let mut headers = vec![
+            ("OK-ACCESS-KEY", self.creds.api_key.clone()),
+            ("OK-ACCESS-SIGN", signature),
+            ("OK-ACCESS-TIMESTAMP", ts),
+            ("OK-ACCESS-PASSPHRASE", self.creds.passphrase.clone()),
+            ("Content-Type", "application/json".to_owned()),
+        ];
+        if self.demo {
+            headers.push(("x-simulated-trading", "1".to_owned()));
+        }
+        headers
+    }
+
+    pub async fn get(&self, target: &str) -> Reply {
+        send(
+            self.server,
+            "GET",
+            target,
+            &self.headers("GET", target, ""),
+            "",
+        )
+        .await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.post_raw(path, &body.to_string()).await
+    }
+
+    pub async fn post_raw(&self, path: &str, body: &str) -> Reply {
+        send(
+            self.server,
+            "POST",
+            path,
+            &self.headers("POST", path, body),
+            body,
+        )
+        .await
+    }
+
+    /// Places one order through trade/order and returns the reply.
+    pub async fn order(&self, body: Value) -> Reply {
+        self.post("/api/v5/trade/order", body).await
+    }
+
+    /// The account/balance detail of `ccy`.
+    pub async fn balance(&self, ccy: &str) -> Value {
+        let reply = self
+            .get(&format!("/api/v5/account/balance?ccy={ccy}"))
+            .await;
+        reply.data()[0]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["ccy"] == ccy)
+            .cloned()
+            .unwrap_or(Value::Null)
+    }
+}
+
+/// A server on a world derived from the default one by text replacements.
+pub async fn spawn_with(replacements: &[(&str, &str)]) -> MockOkx {
+    let mut world = DEFAULT_WORLD.to_owned();
+    for (from, to) in replacements {
+        assert!(world.contains(from), "the default world contains {from:?}");
+        world = world.replacen(from, to, 1);
+    }
+    MockOkx::builder()
+        .world_toml(world)
+        .clock(Clock::frozen_at(NOW))
+        .start()
+        .await
+        .unwrap()
+}
+
+/// A decimal field as rust_decimal, for exact arithmetic in assertions.
+pub fn d(value: &Value) -> rust_decimal::Decimal {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("{value} is not a string"))
+        .parse()
+        .unwrap()
+}

@@ -1,8 +1,10 @@
 //! Integration tests over real HTTP: each test starts its own okx-mock on
 //! 127.0.0.1 and a free port, and speaks to it as an OKX client would.
 
+mod account;
 mod auth;
 mod binary;
 mod helpers;
 mod market;
 mod public;
+mod trade;
