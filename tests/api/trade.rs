@@ -650,3 +650,148 @@ async fn concurrent_orders_never_overspend_and_conserve_funds() {
     assert_eq!(d(&btc["cashBal"]), bought);
     assert!(d(&usdt["cashBal"]) >= Decimal::ZERO && d(&usdt["ordFrozen"]).is_zero());
 }
+
+#[tokio::test]
+async fn a_derivative_price_outside_the_band_names_both_limits() {
+    let server = spawn_app().await;
+    let trader = Trader::live(&server);
+    let reply = trader.order(json!({"instId": "BTC-USDT-SWAP", "tdMode": "cross", "side": "buy", "ordType": "limit", "sz": "1", "px": "99800"})).await;
+    assert_item_failure(
+        &reply,
+        "51006",
+        "Order price is not within the price limit (max buy price: 99771 , min sell price: 90269 )",
+    );
+}
+
+#[tokio::test]
+async fn batch_cancels_answer_per_order_and_limit_their_size() {
+    let server = spawn_app().await;
+    let trader = Trader::live(&server);
+    let a = trader
+        .order(limit("BTC-USDT", "buy", "0.01", "90000"))
+        .await
+        .data()[0]["ordId"]
+        .clone();
+    let reply = trader
+        .post("/api/v5/trade/cancel-batch-orders", json!([{"instId": "BTC-USDT", "ordId": a}, {"instId": "BTC-USDT", "ordId": "1795583862345999999"}]))
+        .await;
+    assert_eq!(reply.code(), "2");
+    let codes: Vec<&str> = reply
+        .data()
+        .iter()
+        .map(|i| i["sCode"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["0", "51400"]);
+    assert_eq!(
+        reply.data()[1]["ordId"],
+        "1795583862345999999",
+        "failed items echo the ids they were given"
+    );
+    let many = Value::Array(
+        (0..21)
+            .map(|_| json!({"instId": "BTC-USDT", "ordId": "1"}))
+            .collect(),
+    );
+    let reply = trader
+        .post("/api/v5/trade/cancel-batch-orders", many.clone())
+        .await;
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (
+            400,
+            r#"{"code":"51406","data":[],"msg":"Canceled - order count exceeds the limit 20."}"#
+        )
+    );
+    let reply = trader.post("/api/v5/trade/amend-batch-orders", many).await;
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (
+            400,
+            r#"{"code":"51501","data":[],"msg":"Maximum 20 orders can be modified."}"#
+        )
+    );
+}
+
+#[tokio::test]
+async fn history_endpoints_keep_what_okx_keeps() {
+    let server = spawn_app().await;
+    let trader = Trader::live(&server);
+    let filled = trader
+        .order(limit("BTC-USDT", "buy", "0.01", "96000"))
+        .await
+        .data()[0]["ordId"]
+        .clone();
+    let canceled = trader
+        .order(limit("BTC-USDT", "buy", "0.01", "90000"))
+        .await
+        .data()[0]["ordId"]
+        .clone();
+    trader
+        .post(
+            "/api/v5/trade/cancel-order",
+            json!({"instId": "BTC-USDT", "ordId": canceled}),
+        )
+        .await;
+    let ids = |reply: &crate::helpers::Reply| {
+        reply
+            .data()
+            .iter()
+            .map(|o| o["ordId"].clone())
+            .collect::<Vec<_>>()
+    };
+
+    let history = trader
+        .get("/api/v5/trade/orders-history?instType=SPOT")
+        .await;
+    assert_eq!(
+        ids(&history),
+        [canceled.clone(), filled.clone()],
+        "newest first"
+    );
+    let only_filled = trader
+        .get("/api/v5/trade/orders-history?instType=SPOT&state=filled")
+        .await;
+    assert_eq!(ids(&only_filled), [filled.clone()]);
+    let archive = trader
+        .get("/api/v5/trade/orders-history-archive?instType=SPOT")
+        .await;
+    assert_eq!(
+        ids(&archive),
+        [filled.clone()],
+        "the archive never holds canceled orders without fills"
+    );
+    assert_eq!(
+        trader.get("/api/v5/trade/orders-history").await.code(),
+        "50014"
+    );
+    assert_eq!(
+        trader.get("/api/v5/trade/fills-history").await.code(),
+        "50014"
+    );
+
+    // Canceled orders without fills leave orders-history after 2 hours; fills stay 3 days in fills.
+    server.clock().advance(2 * 3_600_000 + 1);
+    assert_eq!(
+        ids(&trader
+            .get("/api/v5/trade/orders-history?instType=SPOT")
+            .await),
+        [filled.clone()]
+    );
+    server.clock().advance(3 * 86_400_000);
+    assert!(trader.get("/api/v5/trade/fills").await.data().is_empty());
+    assert_eq!(
+        trader
+            .get("/api/v5/trade/fills-history?instType=SPOT")
+            .await
+            .data()
+            .len(),
+        1
+    );
+    let paged = trader
+        .get(&format!(
+            "/api/v5/trade/orders-history-archive?instType=SPOT&after={}",
+            filled.as_str().unwrap()
+        ))
+        .await;
+    assert!(paged.data().is_empty(), "after is exclusive");
+}
