@@ -757,7 +757,7 @@ async fn history_endpoints_keep_what_okx_keeps() {
         .await;
     assert_eq!(
         ids(&archive),
-        [filled.clone()],
+        std::slice::from_ref(&filled),
         "the archive never holds canceled orders without fills"
     );
     assert_eq!(
@@ -775,7 +775,7 @@ async fn history_endpoints_keep_what_okx_keeps() {
         ids(&trader
             .get("/api/v5/trade/orders-history?instType=SPOT")
             .await),
-        [filled.clone()]
+        std::slice::from_ref(&filled)
     );
     server.clock().advance(3 * 86_400_000);
     assert!(trader.get("/api/v5/trade/fills").await.data().is_empty());
