@@ -86,10 +86,12 @@ pub(crate) fn app(state: AppState) -> Router {
         .route_layer(from_fn_with_state(state.clone(), require_trade));
 
     Router::new()
+        .merge(crate::admin::routes(state.clone()))
         .merge(public)
         .merge(private_read)
         .merge(private_trade)
         .fallback(|| async { ApiError::NotFound.into_response() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed().into_response() })
+        .layer(from_fn_with_state(state.clone(), crate::journal::record))
         .with_state(state)
 }

@@ -119,6 +119,14 @@ impl ApiError {
         )
     }
 
+    /// The OKX code this error carries (`"404"` for the gateway 404 page).
+    pub(crate) fn code(&self) -> &str {
+        match self {
+            Self::Envelope { code, .. } | Self::Gateway { code, .. } => code,
+            Self::NotFound => "404",
+        }
+    }
+
     /// 51001: the instrument does not exist (2026 docs text).
     pub(crate) fn unknown_instrument() -> Self {
         Self::envelope(
@@ -174,17 +182,22 @@ impl IntoResponse for ApiError {
             Self::NotFound => Ok(NOT_FOUND_BODY.to_owned()),
         }
         .expect("error bodies are plain strings");
-        json_response(status, body)
+        json_response(status, body, self.code())
     }
 }
 
-/// A JSON body with OKX's content type.
-pub(crate) fn json_response(status: StatusCode, body: String) -> Response {
+/// The OKX code a response carries, attached for the journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OkxCode(pub(crate) String);
+
+/// A JSON body with OKX's content type, tagged with its OKX `code`.
+pub(crate) fn json_response(status: StatusCode, body: String, code: &str) -> Response {
     let mut response = (status, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
+    response.extensions_mut().insert(OkxCode(code.to_owned()));
     response
 }
 

@@ -31,18 +31,25 @@
 // OKX rows have up to ~60 fields; serde_json::json! recurses once per field.
 #![recursion_limit = "256"]
 
+mod admin;
 mod api;
 mod app;
 mod auth;
 mod clock;
 mod error;
 mod exchange;
+mod journal;
 mod scenario;
 mod server;
 mod state;
 mod wire;
 
+pub use crate::admin::ops::{
+    AccountSettings, AccountView, AdminError, ClockView, Health, KeyChange, KeyView, NewKey,
+    PricePoint, PriceView,
+};
 pub use crate::auth::{ApiKey, Env, Permission, prehash, sign};
 pub use crate::clock::Clock;
+pub use crate::journal::{DEFAULT_JOURNAL_CAP, JournalEntry, JournalFilter};
 pub use crate::scenario::{DEFAULT_WORLD, WorldError};
 pub use crate::server::{BoundServer, Credentials, MockOkx, MockOkxBuilder, StartError};

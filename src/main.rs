@@ -26,6 +26,12 @@ struct Cli {
     /// World file (TOML) to serve instead of the embedded default world.
     #[arg(long, env = "OKX_MOCK_WORLD")]
     world: Option<PathBuf>,
+    /// Token the control API (/__admin/) requires in the x-admin-token header.
+    #[arg(long, env = "OKX_MOCK_ADMIN_TOKEN")]
+    admin_token: Option<String>,
+    /// Requests the journal keeps (oldest dropped first).
+    #[arg(long, env = "OKX_MOCK_JOURNAL_CAP", default_value_t = okx_mock::DEFAULT_JOURNAL_CAP)]
+    journal_cap: usize,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -51,7 +57,16 @@ fn main() -> ExitCode {
     let mut builder = MockOkx::builder()
         .host(cli.host)
         .port(cli.port)
-        .seed(cli.seed);
+        .seed(cli.seed)
+        .journal_cap(cli.journal_cap);
+    if let Some(token) = &cli.admin_token {
+        builder = builder.admin_token(token);
+    } else if !cli.host.is_loopback() {
+        eprintln!(
+            "okx-mock: warning: listening on {} with an open control API; set --admin-token",
+            cli.host
+        );
+    }
     if let Some(world) = &cli.world {
         builder = builder.world_file(world);
     }

@@ -5,18 +5,31 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use crate::auth::KeyStore;
 use crate::clock::Clock;
 use crate::exchange::Exchange;
+use crate::journal::Journal;
 
 /// Settings fixed at start-up.
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
     /// Largest distance between `OK-ACCESS-TIMESTAMP` and exchange time (OKX: 30 s).
-    pub auth_window_ms: i64,
+    pub(crate) auth_window_ms: i64,
+    /// Token the control API requires (header `x-admin-token`), if any.
+    pub(crate) admin_token: Option<String>,
+    /// The world the server was started with (TOML), for resets.
+    pub(crate) world_text: Arc<str>,
+    /// The seed it was started with.
+    pub(crate) seed: u64,
+    /// Journal entries kept.
+    pub(crate) journal_cap: usize,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Self {
             auth_window_ms: 30_000,
+            admin_token: None,
+            world_text: Arc::from(crate::scenario::DEFAULT_WORLD),
+            seed: 0,
+            journal_cap: crate::journal::DEFAULT_JOURNAL_CAP,
         }
     }
 }
@@ -29,13 +42,14 @@ pub(crate) struct AppState {
     pub(crate) keys: KeyStore,
     pub(crate) clock: Clock,
     pub(crate) config: Arc<Config>,
+    pub(crate) journal: Journal,
 }
 
 impl AppState {
     /// Locks the venue. Callers keep the guard inside one synchronous block.
     pub(crate) fn exchange(&self) -> MutexGuard<'_, Exchange> {
-        // A panic while holding the lock would be a bug in a handler; the venue's
-        // data is still consistent at every await point, so keep serving.
+        // A panic while holding the lock is a bug (tests would catch it); keep
+        // serving rather than failing every later request.
         self.exchange
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())

@@ -43,8 +43,11 @@ pub(crate) enum AuthError {
     MissingTimestamp,
     /// 50112: not `YYYY-MM-DDTHH:MM:SS.sssZ`.
     BadTimestamp,
-    /// 50102: more than the window away from exchange time.
-    TimestampExpired,
+    /// 50102: more than the window away from exchange time (by `skew_ms`, + ahead).
+    TimestampExpired {
+        /// Request timestamp minus exchange time, ms.
+        skew_ms: i64,
+    },
     /// 50111: not shaped like an OKX key.
     MalformedKey,
     /// 50119: well formed, but no such key.
@@ -62,6 +65,30 @@ pub(crate) enum AuthError {
     },
     /// 50120.
     NoPermission,
+}
+
+impl AuthError {
+    /// What the journal says about the refusal beyond its code, so a user sees
+    /// what their client got wrong.
+    pub(crate) fn explain(&self, window_ms: i64) -> Option<String> {
+        use AuthError::*;
+        Some(match self {
+            TimestampExpired { skew_ms } => format!(
+                "OK-ACCESS-TIMESTAMP is {} ms {} exchange time; the window is {window_ms} ms either side",
+                skew_ms.abs(),
+                if *skew_ms > 0 { "ahead of" } else { "behind" }
+            ),
+            BadTimestamp => "OK-ACCESS-TIMESTAMP must be ISO 8601 UTC with milliseconds, e.g. 2020-12-08T09:08:57.715Z".into(),
+            BadSignature { expected_prehash } => format!(
+                "the server signed {expected_prehash:?} (timestamp + method + request path with query + body, as received) \
+                 with the key's secret, and the signature sent matches neither it nor its percent-decoded form"
+            ),
+            WrongEnvironment => "the key belongs to the other environment: demo keys need x-simulated-trading: 1, live keys must not send it".into(),
+            UnknownKey => "no such API key in this world".into(),
+            NoPermission => "the key lacks the permission this endpoint needs".into(),
+            _ => return None,
+        })
+    }
 }
 
 impl From<AuthError> for ApiError {
@@ -88,7 +115,7 @@ impl From<AuthError> for ApiError {
             // 50111 and 50102 were captured without the docs' trailing period;
             // 50112 is assumed to follow 50111.
             BadTimestamp => gateway("50112", "Invalid OK-ACCESS-TIMESTAMP"),
-            TimestampExpired => gateway("50102", "Timestamp request expired"),
+            TimestampExpired { .. } => gateway("50102", "Timestamp request expired"),
             MalformedKey => gateway("50111", "Invalid OK-ACCESS-KEY"),
             // Docs say HTTP 200; OKX was observed answering 401.
             UnknownKey => gateway("50119", "API key doesn't exist"),
@@ -164,7 +191,9 @@ pub(super) fn authenticate(
 
     let sent_ms = parse_timestamp(timestamp).ok_or(AuthError::BadTimestamp)?;
     if (gate.now_ms - sent_ms).abs() > gate.window_ms {
-        return Err(AuthError::TimestampExpired);
+        return Err(AuthError::TimestampExpired {
+            skew_ms: sent_ms - gate.now_ms,
+        });
     }
 
     let key = match gate.keys.get(api_key) {
@@ -345,13 +374,13 @@ mod tests {
                 signed("2020-12-08T09:09:28.000Z", &[]),
                 "127.0.0.1",
                 read,
-                AuthError::TimestampExpired,
+                AuthError::TimestampExpired { skew_ms: 30_285 },
             ),
             (
                 signed("2020-12-08T09:08:27.000Z", &[]),
                 "127.0.0.1",
                 read,
-                AuthError::TimestampExpired,
+                AuthError::TimestampExpired { skew_ms: -30_715 },
             ),
             (
                 signed(TS, &[("ok-access-key", "nope")]),

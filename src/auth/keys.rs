@@ -121,4 +121,21 @@ impl KeyStore {
     pub(crate) fn get(&self, api_key: &str) -> Option<ApiKey> {
         self.keys.get(api_key).map(|entry| entry.value().clone())
     }
+
+    /// Removes a key; whether it existed.
+    pub(crate) fn remove(&self, api_key: &str) -> bool {
+        self.keys.remove(api_key).is_some()
+    }
+
+    /// All keys, sorted by label.
+    pub(crate) fn all(&self) -> Vec<ApiKey> {
+        let mut keys: Vec<ApiKey> = self.keys.iter().map(|e| e.value().clone()).collect();
+        keys.sort_by(|a, b| a.label.cmp(&b.label).then(a.api_key.cmp(&b.api_key)));
+        keys
+    }
+
+    /// Forgets every key.
+    pub(crate) fn clear(&self) {
+        self.keys.clear();
+    }
 }

@@ -63,6 +63,11 @@ async fn gate(state: AppState, required: Permission, request: Request, next: Nex
         },
         required,
     );
+    let api_key = parts
+        .headers
+        .get("ok-access-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     match verdict {
         Ok(authenticated) => {
             tracing::debug!(
@@ -71,12 +76,41 @@ async fn gate(state: AppState, required: Permission, request: Request, next: Nex
                 %target,
                 "authenticated a private request"
             );
+            let account = format!(
+                "{}/{}",
+                authenticated.env.as_str(),
+                authenticated.key.account
+            );
             parts.extensions.insert(authenticated);
-            next.run(Request::from_parts(parts, Body::from(body))).await
+            let mut response = next.run(Request::from_parts(parts, Body::from(body))).await;
+            response.extensions_mut().insert(Caller {
+                api_key,
+                account: Some(account),
+                explanation: None,
+            });
+            response
         }
         Err(refusal) => {
             tracing::debug!(?refusal, %target, "refused a private request");
-            ApiError::from(refusal).into_response()
+            let explanation = refusal.explain(state.config.auth_window_ms);
+            let mut response = ApiError::from(refusal).into_response();
+            response.extensions_mut().insert(Caller {
+                api_key,
+                account: None,
+                explanation,
+            });
+            response
         }
     }
+}
+
+/// Who a private request came from, attached to its response for the journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Caller {
+    /// `OK-ACCESS-KEY` as sent.
+    pub(crate) api_key: Option<String>,
+    /// `env/name` of the account, once authenticated.
+    pub(crate) account: Option<String>,
+    /// Why the gate refused, in more words than the code.
+    pub(crate) explanation: Option<String>,
 }

@@ -11,4 +11,4 @@ pub use self::sign::{prehash, sign};
 
 pub(crate) use self::check::Authenticated;
 pub(crate) use self::keys::KeyStore;
-pub(crate) use self::middleware::{require_read, require_trade};
+pub(crate) use self::middleware::{Caller, require_read, require_trade};

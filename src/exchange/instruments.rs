@@ -177,6 +177,11 @@ impl Instruments {
         Self { list }
     }
 
+    /// All instruments, in world-file order.
+    pub(crate) fn all(&self) -> &[Instrument] {
+        &self.list
+    }
+
     /// The instrument an `instId` names on market endpoints. `BTC-USDT` is both a
     /// SPOT and a MARGIN instrument on one book; market data answers as SPOT.
     pub(crate) fn by_id(&self, inst_id: &str) -> Option<&Instrument> {

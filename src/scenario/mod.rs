@@ -6,7 +6,7 @@ mod world;
 
 pub use self::world::WorldError;
 
-pub(crate) use self::world::World;
+pub(crate) use self::world::{World, parse_ip_or_net};
 
 /// The text of the embedded default world.
 pub const DEFAULT_WORLD: &str = include_str!("../../scenarios/default.toml");

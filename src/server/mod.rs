@@ -2,6 +2,8 @@
 //! runtime (so it works under any test runtime and with blocking clients), and
 //! [`MockOkxBuilder`], which the binary uses too.
 
+mod control;
+
 use std::future::Future;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
@@ -14,6 +16,7 @@ use tokio::sync::oneshot;
 use crate::app::app;
 use crate::auth::{ApiKey, Env, KeyStore};
 use crate::clock::Clock;
+use crate::journal::Journal;
 use crate::scenario::{DEFAULT_WORLD, World, WorldError};
 use crate::state::{AppState, Config};
 
@@ -132,6 +135,18 @@ impl MockOkxBuilder {
         self
     }
 
+    /// How many requests the journal keeps (default 10 000; oldest dropped first).
+    pub fn journal_cap(mut self, cap: usize) -> Self {
+        self.config.journal_cap = cap;
+        self
+    }
+
+    /// A token the control API (`/__admin/`) then requires in `x-admin-token`.
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.config.admin_token = Some(token.into());
+        self
+    }
+
     /// A world read from a TOML file instead of the embedded default.
     pub fn world_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.world = WorldSource::File(path.into());
@@ -161,11 +176,15 @@ impl MockOkxBuilder {
         listener
             .set_nonblocking(true)
             .map_err(|source| StartError::Bind { addr, source })?;
+        let mut config = self.config;
+        config.world_text = Arc::from(text.as_str());
+        config.seed = self.seed;
         let state = AppState {
             exchange: Arc::new(Mutex::new(world.exchange(self.seed, now))),
             keys: KeyStore::new(world.keys().iter().cloned()),
             clock: self.clock,
-            config: Arc::new(self.config),
+            journal: Journal::new(config.journal_cap),
+            config: Arc::new(config),
         };
         Ok(BoundServer {
             listener,
@@ -179,7 +198,7 @@ impl MockOkxBuilder {
         let bound = self.bind()?;
         let addr = bound.local_addr();
         let keys = bound.keys.clone();
-        let clock = bound.state.clock.clone();
+        let state = bound.state.clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
             .name(format!("okx-mock-{}", addr.port()))
@@ -199,7 +218,7 @@ impl MockOkxBuilder {
         Ok(MockOkx {
             addr,
             keys,
-            clock,
+            state,
             stop: Some(stop),
             thread: Some(thread),
         })
@@ -254,7 +273,7 @@ impl BoundServer {
 pub struct MockOkx {
     addr: SocketAddr,
     keys: Vec<ApiKey>,
-    clock: Clock,
+    state: AppState,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -300,7 +319,7 @@ impl MockOkx {
 
     /// The exchange clock: freeze, set, offset or advance it.
     pub fn clock(&self) -> &Clock {
-        &self.clock
+        &self.state.clock
     }
 }
 

@@ -25,7 +25,7 @@ impl<T: Serialize> IntoResponse for Okx<T> {
             msg: "",
         };
         match serde_json::to_string(&envelope) {
-            Ok(body) => json_response(StatusCode::OK, body),
+            Ok(body) => json_response(StatusCode::OK, body, "0"),
             Err(error) => {
                 tracing::error!(%error, "could not serialise a response");
                 ApiError::system_error().into_response()

@@ -106,7 +106,7 @@ impl IntoResponse for TradeReply {
             "msg": msg,
             "outTime": micros,
         });
-        json_response(StatusCode::OK, body.to_string())
+        json_response(StatusCode::OK, body.to_string(), code)
     }
 }
 

@@ -2,6 +2,7 @@
 //! 127.0.0.1 and a free port, and speaks to it as an OKX client would.
 
 mod account;
+mod admin;
 mod auth;
 mod binary;
 mod helpers;

@@ -101,6 +101,23 @@ impl MarketBook {
         }
     }
 
+    /// Imposes prices from `points[0].0` on and forgets the cached bars that
+    /// the change can touch (everything from the hour it starts in).
+    pub(crate) fn impose(&mut self, points: Vec<(i64, f64)>) {
+        let Some(&(from, _)) = points.first() else {
+            return;
+        };
+        self.path.impose(points);
+        let hour = from.div_euclid(HOUR_MS) * HOUR_MS;
+        self.minute_bars.retain(|&start, _| start < hour);
+        self.hour_bars.retain(|&start, _| start < hour);
+    }
+
+    /// The unrounded fair price at `t` (for building paths that start from it).
+    pub(crate) fn raw_price_at(&mut self, t: i64) -> f64 {
+        self.path.price_at(t)
+    }
+
     /// The first instant of the tape.
     pub(crate) fn tape_start(&self) -> i64 {
         self.tape_start

@@ -5,6 +5,11 @@
 //! one log-price checkpoint per UTC day and recomputes a day's 1 440 knots from
 //! a generator seeded by (world seed, book, day) on demand; memory grows by one
 //! number per simulated day, never per request.
+//!
+//! The control API can impose prices from an instant on (an override): a list
+//! of (time, price) points, linear between them. After the last point the path
+//! continues from that price: flat when static, and when walking, with the
+//! walk's own moves rebased onto it. The past never changes.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -43,6 +48,8 @@ pub(crate) struct PricePath {
     checkpoints: BTreeMap<i64, f64>,
     /// Knots of recently used days: 1 441 relative log-prices each.
     days: BTreeMap<i64, Arc<[f64]>>,
+    /// Imposed prices, oldest first; each applies from its first point on.
+    overrides: Vec<Vec<(i64, f64)>>,
 }
 
 impl PricePath {
@@ -55,7 +62,46 @@ impl PricePath {
             origin_day,
             checkpoints: BTreeMap::from([(origin_day, 0.0)]),
             days: BTreeMap::new(),
+            overrides: Vec::new(),
         }
+    }
+
+    /// Imposes `points` (time, price; sorted, the first one the instant the
+    /// override starts). Later overrides starting no later replace earlier ones.
+    pub(crate) fn impose(&mut self, points: Vec<(i64, f64)>) {
+        let Some(&(from, _)) = points.first() else {
+            return;
+        };
+        self.overrides.retain(|o| o[0].0 < from);
+        self.overrides.push(points);
+    }
+
+    /// The fair price at `t_ms`, overrides included.
+    pub(crate) fn price_at(&mut self, t_ms: i64) -> f64 {
+        let Some(points) = self
+            .overrides
+            .iter()
+            .rev()
+            .find(|o| o[0].0 <= t_ms)
+            .cloned()
+        else {
+            return self.base_price_at(t_ms);
+        };
+        let (last_t, last_px) = *points.last().expect("overrides are not empty");
+        if t_ms >= last_t {
+            return match self.model {
+                PriceModel::Static => last_px,
+                PriceModel::Walk { .. } => {
+                    last_px * self.base_price_at(t_ms) / self.base_price_at(last_t)
+                }
+            };
+        }
+        let next = points
+            .iter()
+            .position(|&(t, _)| t > t_ms)
+            .expect("t_ms is before the last point");
+        let ((t0, p0), (t1, p1)) = (points[next - 1], points[next]);
+        p0 + (p1 - p0) * (t_ms - t0) as f64 / (t1 - t0) as f64
     }
 
     /// The first instant the path is defined for; earlier instants read as this one.
@@ -63,8 +109,8 @@ impl PricePath {
         (self.origin_day - HISTORY_DAYS) * DAY_MINUTES * MINUTE_MS
     }
 
-    /// The fair price at `t_ms`.
-    pub(crate) fn price_at(&mut self, t_ms: i64) -> f64 {
+    /// The world's own price at `t_ms`, before any override.
+    fn base_price_at(&mut self, t_ms: i64) -> f64 {
         let PriceModel::Walk { .. } = self.model else {
             return self.start_px;
         };
@@ -168,6 +214,32 @@ mod tests {
         let mut path = PricePath::new(100.0, PriceModel::Walk { vol_per_min: 0.01 }, 1, T0);
         let origin = path.origin_day() * DAY_MINUTES * MINUTE_MS;
         assert_eq!(path.price_at(origin), 100.0);
+    }
+
+    #[test]
+    fn an_imposed_path_moves_linearly_then_holds_and_leaves_the_past_alone() {
+        let mut path = PricePath::new(100.0, PriceModel::Static, 1, T0);
+        path.impose(vec![(T0 + 1_000, 100.0), (T0 + 11_000, 110.0)]);
+        assert_eq!(path.price_at(T0), 100.0);
+        assert_eq!(path.price_at(T0 + 6_000), 105.0);
+        assert_eq!(path.price_at(T0 + 99_000), 110.0);
+        path.impose(vec![(T0 + 5_000, 90.0)]);
+        assert_eq!(
+            path.price_at(T0 + 3_000),
+            102.0,
+            "the earlier override still rules before the new one"
+        );
+        assert_eq!(path.price_at(T0 + 99_000), 90.0);
+    }
+
+    #[test]
+    fn a_walk_continues_from_an_imposed_price() {
+        let model = PriceModel::Walk { vol_per_min: 0.001 };
+        let mut path = PricePath::new(100.0, model, 1, T0);
+        let later = path.price_at(T0 + 3_600_000) / path.price_at(T0 + 60_000);
+        path.impose(vec![(T0 + 60_000, 200.0)]);
+        let moved = path.price_at(T0 + 3_600_000);
+        assert!((moved - 200.0 * later).abs() < 1e-9);
     }
 
     #[test]

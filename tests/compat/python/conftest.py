@@ -4,10 +4,16 @@ One okx-mock process is started per pytest session (`okx-mock --port 0`); its
 first stdout line announces the URL. The API keys and the expected world come
 from scenarios/default.toml, the same file the mock embeds as its default
 world, so nothing here hard-codes a key or an instrument list.
+
+The trading engine keeps orders, balances and positions for the life of a
+process, so the trading tests do not use that shared server: `fresh_mock` gives
+a test a server of its own, and `mock_with_world(extra_toml)` one that serves
+default.toml plus extra TOML (more [[accounts]] / [[keys]]) via `--world`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
@@ -80,8 +86,7 @@ def world() -> dict:
     return load_world()
 
 
-@pytest.fixture(scope="session")
-def mock(world: dict) -> Mock:
+def check_binary() -> Path:
     binary = mock_binary()
     if not (binary.is_file() and os.access(binary, os.X_OK)):
         pytest.exit(
@@ -89,13 +94,24 @@ def mock(world: dict) -> Mock:
             "(build it with `cargo build`, or set OKX_MOCK_BIN)",
             returncode=2,
         )
+    return binary
 
+
+@contextlib.contextmanager
+def spawn_mock(world: dict, world_file: Path | None = None):
+    """Start one okx-mock process (`--port 0`, optionally `--world FILE`) and
+    yield a Mock for it; the process is stopped on exit. `world` is the parsed
+    world the process serves (keys are read from it)."""
+    binary = check_binary()
     logdir = Path(tempfile.mkdtemp(prefix="okx-mock-compat-py-"))
     out_path, err_path = logdir / "stdout.log", logdir / "stderr.log"
     # Files, not pipes: the mock can write as much as it likes without ever blocking.
     out_fh, err_fh = out_path.open("wb"), err_path.open("wb")
+    args = [str(binary), "--port", "0"]
+    if world_file is not None:
+        args += ["--world", str(world_file)]
     proc = subprocess.Popen(
-        [str(binary), "--port", "0"],
+        args,
         stdin=subprocess.DEVNULL,
         stdout=out_fh,
         stderr=err_fh,
@@ -121,7 +137,7 @@ def mock(world: dict) -> Mock:
                     f"okx-mock exited with status {proc.returncode} before announcing its port.\n"
                     f"stdout:\n{_read_log(out_path)}\nstderr:\n{_read_log(err_path)}"
                 )
-            time.sleep(0.05)
+            time.sleep(0.02)
         if base_url is None:
             raise RuntimeError(
                 f"okx-mock did not print its listen line within {START_TIMEOUT_S:.0f} s.\n"
@@ -139,3 +155,40 @@ def mock(world: dict) -> Mock:
                 proc.wait(timeout=5)
         out_fh.close()
         err_fh.close()
+
+
+@pytest.fixture(scope="session")
+def mock(world: dict) -> Mock:
+    """The shared server of the read-mostly tests (one per pytest session)."""
+    with spawn_mock(world) as m:
+        yield m
+
+
+# ---------------------------------------------------------------- trading servers
+# The trading engine keeps state (orders, balances, positions, position mode) for
+# the life of a process, so trading tests get servers of their own.
+
+
+@pytest.fixture
+def fresh_mock(world: dict) -> Mock:
+    """A new okx-mock with the default world, for one test."""
+    with spawn_mock(world) as m:
+        yield m
+
+
+@pytest.fixture
+def mock_with_world(world: dict, tmp_path: Path):
+    """Factory: start an okx-mock serving default.toml plus `extra_toml` (appended
+    TOML text, e.g. more [[accounts]] and [[keys]]). Returns a Mock; the process
+    stops when the test ends."""
+    stack = contextlib.ExitStack()
+
+    def start(extra_toml: str) -> Mock:
+        path = tmp_path / f"world-{len(list(tmp_path.glob('world-*.toml')))}.toml"
+        text = DEFAULT_SCENARIO.read_text() + "\n" + extra_toml
+        path.write_text(text)
+        parsed = tomllib.loads(text)
+        return stack.enter_context(spawn_mock(parsed, path))
+
+    with stack:
+        yield start

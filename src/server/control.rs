@@ -1,0 +1,103 @@
+//! The control operations on the Rust handle: the same functions the HTTP
+//! control API calls (`admin::ops`), so both doors give the same result.
+
+use super::MockOkx;
+use crate::Env;
+use crate::admin::ops::{
+    AccountSettings, AccountView, AdminError, Health, KeyChange, KeyView, NewKey, PricePoint,
+    PriceView,
+};
+use crate::journal::{JournalEntry, JournalFilter};
+
+impl MockOkx {
+    /// Health and version (`GET /__admin/health`).
+    pub fn health(&self) -> Health {
+        self.state.health()
+    }
+
+    /// Everything back to the loaded world: orders, positions, balances, keys, journal.
+    pub fn reset(&self) -> Result<(), AdminError> {
+        self.state.reset()
+    }
+
+    /// One account back to how the world has it.
+    pub fn reset_account(&self, env: Env, name: &str) -> Result<(), AdminError> {
+        self.state.reset_account(env.as_str(), name)
+    }
+
+    /// Last and mark price of every instrument with a book.
+    pub fn prices(&self) -> Vec<PriceView> {
+        self.state.prices()
+    }
+
+    /// Sets an instrument's price from now on, e.g. `set_price("BTC-USDT", "90000")`.
+    pub fn set_price(&self, inst_id: &str, px: &str) -> Result<(), AdminError> {
+        self.state.set_price(inst_id, px)
+    }
+
+    /// Imposes a price path: linear through the points (exchange time, price), then holding.
+    pub fn set_price_path(&self, inst_id: &str, points: &[PricePoint]) -> Result<(), AdminError> {
+        self.state.set_price_path(inst_id, points)
+    }
+
+    /// Every API key.
+    pub fn keys(&self) -> Vec<KeyView> {
+        self.state.keys_view()
+    }
+
+    /// Creates an API key (missing secrets are generated from the seed).
+    pub fn create_key(&self, key: NewKey) -> Result<KeyView, AdminError> {
+        self.state.create_key(key)
+    }
+
+    /// Changes a key's permissions, IP binding, passphrase or label.
+    pub fn change_key(&self, api_key: &str, change: KeyChange) -> Result<KeyView, AdminError> {
+        self.state.change_key(api_key, change)
+    }
+
+    /// Revokes a key; it then answers as unknown (50119).
+    pub fn revoke_key(&self, api_key: &str) -> Result<(), AdminError> {
+        self.state.revoke_key(api_key)
+    }
+
+    /// Every account with its settings and cash.
+    pub fn accounts(&self) -> Vec<AccountView> {
+        self.state.accounts_view()
+    }
+
+    /// Changes account mode or position mode, as OKX's web site does.
+    pub fn set_account(
+        &self,
+        env: Env,
+        name: &str,
+        settings: AccountSettings,
+    ) -> Result<(), AdminError> {
+        self.state.set_account(env.as_str(), name, settings)
+    }
+
+    /// Credits (positive) or debits (negative) cash; returns the new cash balance.
+    pub fn adjust_balance(
+        &self,
+        env: Env,
+        name: &str,
+        ccy: &str,
+        amount: &str,
+    ) -> Result<String, AdminError> {
+        self.state.adjust_balance(env.as_str(), name, ccy, amount)
+    }
+
+    /// The requests clients sent, with what they were answered, oldest first.
+    pub fn received_requests(&self, filter: &JournalFilter) -> Vec<JournalEntry> {
+        self.state.requests(filter)
+    }
+
+    /// How many journaled requests match `filter`.
+    pub fn request_count(&self, filter: &JournalFilter) -> usize {
+        self.state.journal.count(filter)
+    }
+
+    /// Forgets the journal.
+    pub fn clear_requests(&self) {
+        self.state.journal.clear();
+    }
+}
