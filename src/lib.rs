@@ -53,3 +53,8 @@ pub use crate::clock::Clock;
 pub use crate::journal::{DEFAULT_JOURNAL_CAP, JournalEntry, JournalFilter};
 pub use crate::scenario::{DEFAULT_WORLD, WorldError};
 pub use crate::server::{BoundServer, Credentials, MockOkx, MockOkxBuilder, StartError};
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

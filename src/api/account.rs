@@ -200,8 +200,9 @@ pub(crate) async fn leverage_info(
             .by_id(&id)
             .ok_or_else(ApiError::unknown_instrument)?;
         let max = inst.lever.parse().unwrap_or(Decimal::ONE);
-        let sides: &[PosSide] = match (account.pos_mode, mgn, inst.inst_type.is_derivative()) {
-            (PosMode::LongShort, MgnMode::Isolated, true) => &[PosSide::Long, PosSide::Short],
+        // Long/short mode keeps leverage per side (set-leverage sets both for cross).
+        let sides: &[PosSide] = match (account.pos_mode, inst.inst_type.is_derivative()) {
+            (PosMode::LongShort, true) => &[PosSide::Long, PosSide::Short],
             _ => &[PosSide::Net],
         };
         for side in sides {

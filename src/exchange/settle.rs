@@ -148,7 +148,12 @@ impl Exchange {
                 Side::Sell => vec![(base, -qty, Decimal::ZERO), (quote, px * qty + fee, fee)],
             }
         };
-        for (ccy, bal_chg, bill_fee) in moved {
+        // One bill per currency the fill moved, each with its own id (the first
+        // shares the fill's billId).
+        let mut ids = vec![bill_id];
+        ids.extend((1..moved.len()).map(|_| self.ids.next(now)));
+        let account = &mut self.accounts[acct];
+        for ((ccy, bal_chg, bill_fee), bill_id) in moved.into_iter().zip(ids) {
             let bal = account.cash(&ccy);
             account.record_bill(Bill {
                 bill_id,

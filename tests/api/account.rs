@@ -347,6 +347,57 @@ async fn balances_positions_and_bills_agree() {
     let change: Decimal = bills.data().iter().map(|b| d(&b["balChg"])).sum();
     assert_eq!(d(&usdt["cashBal"]), dec!(100000) + change);
     assert_eq!(bills.data()[0]["bal"], usdt["cashBal"]);
+    let all = trader.get("/api/v5/account/bills").await;
+    let mut ids: Vec<&str> = all
+        .data()
+        .iter()
+        .map(|b| b["billId"].as_str().unwrap())
+        .collect();
+    let count = ids.len();
+    ids.dedup();
+    assert_eq!(
+        (ids.len(), count),
+        (4, 4),
+        "two bills per spot fill, each with its own id"
+    );
+}
+
+#[tokio::test]
+async fn leverage_in_long_short_mode_applies_to_both_sides() {
+    let server = spawn_app().await;
+    let trader = Trader::live(&server);
+    trader
+        .post(
+            "/api/v5/account/set-position-mode",
+            json!({"posMode": "long_short_mode"}),
+        )
+        .await;
+    let set = trader
+        .post(
+            "/api/v5/account/set-leverage",
+            json!({"instId": "BTC-USDT-SWAP", "lever": "5", "mgnMode": "cross"}),
+        )
+        .await;
+    assert_eq!(set.code(), "0");
+    let info = trader
+        .get("/api/v5/account/leverage-info?instId=BTC-USDT-SWAP&mgnMode=cross")
+        .await;
+    let sides: Vec<(&str, &str)> = info
+        .data()
+        .iter()
+        .map(|r| (r["posSide"].as_str().unwrap(), r["lever"].as_str().unwrap()))
+        .collect();
+    assert_eq!(sides, [("long", "5"), ("short", "5")]);
+    let isolated = trader
+        .post(
+            "/api/v5/account/set-leverage",
+            json!({"instId": "BTC-USDT-SWAP", "lever": "3", "mgnMode": "isolated"}),
+        )
+        .await;
+    assert_eq!(
+        isolated.body, r#"{"code":"51000","data":[],"msg":"Parameter posSide  error"}"#,
+        "isolated long/short needs a side"
+    );
 }
 
 #[tokio::test]

@@ -309,11 +309,6 @@ def test_set_leverage_net_mode(ex):
     assert dec(hist["info"]["openAvgPx"]) == SWAP_ASK and dec(hist["info"]["closeAvgPx"]) == SWAP_BID
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug: in long_short_mode, set-leverage (cross, no posSide) stores the lever under "
-    "long/short but GET account/leverage-info reads the 'net' row and still answers the default 10",
-)
 def test_set_leverage_long_short_mode(ex):
     ex.set_position_mode(True)
     r = ex.set_leverage(5, SWAP)
