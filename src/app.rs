@@ -92,6 +92,10 @@ pub(crate) fn app(state: AppState) -> Router {
         .merge(private_trade)
         .fallback(|| async { ApiError::NotFound.into_response() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed().into_response() })
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::scenario::layer::apply,
+        ))
         .layer(from_fn_with_state(state.clone(), crate::journal::record))
         .with_state(state)
 }

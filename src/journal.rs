@@ -220,6 +220,25 @@ pub(crate) async fn record(
         entry.account = caller.account.clone();
         entry.explanation = caller.explanation.clone();
     }
+    if let Some(note) = response
+        .extensions()
+        .get::<crate::scenario::layer::FaultNote>()
+    {
+        entry.explanation = Some(
+            match response.extensions().get::<crate::serve::ConnFault>() {
+                Some(crate::serve::ConnFault::Drop) => {
+                    format!("{}: connection closed without an answer", note.0)
+                }
+                Some(crate::serve::ConnFault::Truncate) => format!("{}: body cut short", note.0),
+                None => note.0.clone(),
+            },
+        );
+        if response.extensions().get::<crate::serve::ConnFault>()
+            == Some(&crate::serve::ConnFault::Drop)
+        {
+            entry.status = 0;
+        }
+    }
     state.journal.push(entry);
     response
 }

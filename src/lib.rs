@@ -40,13 +40,14 @@ mod error;
 mod exchange;
 mod journal;
 mod scenario;
+mod serve;
 mod server;
 mod state;
 mod wire;
 
 pub use crate::admin::ops::{
-    AccountSettings, AccountView, AdminError, ClockView, Health, KeyChange, KeyView, NewKey,
-    PricePoint, PriceView,
+    AccountSettings, AccountView, AdminError, ClockView, FaultView, Health, KeyChange, KeyView,
+    NewKey, PricePoint, PriceView,
 };
 pub use crate::auth::{ApiKey, Env, Permission, prehash, sign};
 pub use crate::clock::Clock;

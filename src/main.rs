@@ -26,6 +26,9 @@ struct Cli {
     /// World file (TOML) to serve instead of the embedded default world.
     #[arg(long, env = "OKX_MOCK_WORLD")]
     world: Option<PathBuf>,
+    /// Scenario file (TOML) layered over the world: faults, timeline, world changes. Repeatable.
+    #[arg(long = "scenario")]
+    scenarios: Vec<PathBuf>,
     /// Token the control API (/__admin/) requires in the x-admin-token header.
     #[arg(long, env = "OKX_MOCK_ADMIN_TOKEN")]
     admin_token: Option<String>,
@@ -40,6 +43,12 @@ struct Cli {
 enum Command {
     /// Exit 0 if an okx-mock answers on --host/--port (for container health checks).
     Healthcheck,
+    /// Validate scenario files (layered over --world or the embedded world) and exit.
+    Check {
+        /// The files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -51,8 +60,10 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    if let Some(Command::Healthcheck) = cli.command {
-        return healthcheck(cli.host, cli.port);
+    match &cli.command {
+        Some(Command::Healthcheck) => return healthcheck(cli.host, cli.port),
+        Some(Command::Check { files }) => return check(cli.world.as_deref(), files),
+        None => {}
     }
     let mut builder = MockOkx::builder()
         .host(cli.host)
@@ -69,6 +80,9 @@ fn main() -> ExitCode {
     }
     if let Some(world) = &cli.world {
         builder = builder.world_file(world);
+    }
+    for scenario in &cli.scenarios {
+        builder = builder.scenario_file(scenario);
     }
     let server = match builder.bind() {
         Ok(server) => server,
@@ -120,6 +134,29 @@ fn banner(url: &str, keys: &[ApiKey]) -> String {
         ));
     }
     out
+}
+
+/// Loads each file over the world, as `--scenario` would, and reports.
+fn check(world: Option<&std::path::Path>, files: &[PathBuf]) -> ExitCode {
+    let mut failed = false;
+    for file in files {
+        let mut builder = MockOkx::builder();
+        if let Some(world) = world {
+            builder = builder.world_file(world);
+        }
+        match builder.scenario_file(file).validate() {
+            Ok(summary) => println!("{}: ok ({summary})", file.display()),
+            Err(error) => {
+                failed = true;
+                eprintln!("{error}");
+            }
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// Asks `GET /api/v5/public/time` over plain TCP, so a container image needs no

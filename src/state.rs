@@ -14,8 +14,8 @@ pub(crate) struct Config {
     pub(crate) auth_window_ms: i64,
     /// Token the control API requires (header `x-admin-token`), if any.
     pub(crate) admin_token: Option<String>,
-    /// The world the server was started with (TOML), for resets.
-    pub(crate) world_text: Arc<str>,
+    /// The world and scenario files the server was started with (name, TOML), for resets.
+    pub(crate) sources: Arc<Vec<(String, String)>>,
     /// The seed it was started with.
     pub(crate) seed: u64,
     /// Journal entries kept.
@@ -27,7 +27,10 @@ impl Default for Config {
         Self {
             auth_window_ms: 30_000,
             admin_token: None,
-            world_text: Arc::from(crate::scenario::DEFAULT_WORLD),
+            sources: Arc::new(vec![(
+                "embedded world".to_owned(),
+                crate::scenario::DEFAULT_WORLD.to_owned(),
+            )]),
             seed: 0,
             journal_cap: crate::journal::DEFAULT_JOURNAL_CAP,
         }
@@ -43,6 +46,10 @@ pub(crate) struct AppState {
     pub(crate) clock: Clock,
     pub(crate) config: Arc<Config>,
     pub(crate) journal: Journal,
+    /// Fault rules, timeline and maintenance.
+    pub(crate) scenario: crate::scenario::layer::Scenario,
+    /// Turns true when the server shuts down (ends faults that never answer).
+    pub(crate) shutting_down: tokio::sync::watch::Receiver<bool>,
 }
 
 impl AppState {

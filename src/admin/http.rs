@@ -223,3 +223,43 @@ pub(super) async fn clear_requests(State(state): State<AppState>) -> Reply {
     state.journal.clear();
     ok(json!({"cleared": true}))
 }
+
+pub(super) async fn load_scenario(
+    State(state): State<AppState>,
+    bytes: axum::body::Bytes,
+) -> Reply {
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| AdminError::Invalid("the scenario is not UTF-8 text".into()))?;
+    ok(state.load_scenario(text)?)
+}
+
+pub(super) async fn faults(State(state): State<AppState>) -> Reply {
+    ok(state.faults())
+}
+
+pub(super) async fn clear_faults(State(state): State<AppState>) -> Reply {
+    state.clear_faults();
+    ok(json!({"cleared": true}))
+}
+
+pub(super) async fn arm_fault(State(state): State<AppState>, Path(name): Path<String>) -> Reply {
+    state.arm_fault(&name, true)?;
+    ok(state.faults())
+}
+
+pub(super) async fn disarm_fault(State(state): State<AppState>, Path(name): Path<String>) -> Reply {
+    state.arm_fault(&name, false)?;
+    ok(state.faults())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Maintenance {
+    on: bool,
+}
+
+pub(super) async fn maintenance(State(state): State<AppState>, bytes: axum::body::Bytes) -> Reply {
+    let change: Maintenance = body(&bytes)?;
+    state.set_maintenance(change.on);
+    ok(json!({"maintenance": change.on}))
+}

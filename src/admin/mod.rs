@@ -45,6 +45,14 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
             get(http::requests).delete(http::clear_requests),
         )
         .route("/__admin/requests/count", get(http::count_requests))
+        .route("/__admin/scenarios", post(http::load_scenario))
+        .route(
+            "/__admin/faults",
+            get(http::faults).delete(http::clear_faults),
+        )
+        .route("/__admin/faults/{name}/arm", post(http::arm_fault))
+        .route("/__admin/faults/{name}/disarm", post(http::disarm_fault))
+        .route("/__admin/maintenance", post(http::maintenance))
         .route_layer(from_fn_with_state(state, require_token))
 }
 

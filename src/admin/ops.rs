@@ -145,6 +145,19 @@ pub struct AccountView {
     pub balances: BTreeMap<String, String>,
 }
 
+/// A fault rule and its counters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultView {
+    /// The rule's name.
+    pub name: String,
+    /// Whether it can fire.
+    pub armed: bool,
+    /// Requests it matched.
+    pub matched: u64,
+    /// Times it fired.
+    pub fired: u64,
+}
+
 /// Settings OKX only lets users change on its web site.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -204,7 +217,7 @@ fn parse_ips(ips: &[String]) -> Result<Vec<ipnet::IpNet>, AdminError> {
 }
 
 fn load_world(state: &AppState, now: i64) -> Result<World, AdminError> {
-    World::from_toml(&state.config.world_text, now)
+    World::from_sources(&state.config.sources, now)
         .map_err(|e| AdminError::Conflict(format!("the world no longer loads: {e}")))
 }
 
@@ -235,6 +248,11 @@ impl AppState {
             self.keys.insert(key.clone());
         }
         self.journal.clear();
+        *self.scenario.lock() = crate::scenario::layer::ScenarioRuntime::new(
+            world.faults,
+            world.timeline,
+            self.config.seed,
+        );
         Ok(())
     }
 
@@ -278,14 +296,19 @@ impl AppState {
 
     /// Sets an instrument's price from now on (a one-point path).
     pub(crate) fn set_price(&self, inst_id: &str, px: &str) -> Result<(), AdminError> {
-        let now = self.clock.now_ms();
-        self.set_price_path(
-            inst_id,
-            &[PricePoint {
-                at: now,
-                px: px.to_owned(),
-            }],
-        )
+        self.set_price_at(inst_id, px, self.clock.now_ms())
+    }
+
+    /// Sets an instrument's price from `at` on (the timeline's scheduled instant).
+    pub(crate) fn set_price_at(&self, inst_id: &str, px: &str, at: i64) -> Result<(), AdminError> {
+        let price = parse_decimal(px, "price")?;
+        let mut exchange = self.exchange();
+        if exchange.instruments().by_id(inst_id).is_none() {
+            return Err(AdminError::NotFound(format!("no instrument {inst_id}")));
+        }
+        exchange
+            .impose_prices(inst_id, &[(at, price)], at)
+            .map_err(AdminError::Invalid)
     }
 
     /// Imposes a price path: linear through the points, holding after the last.
@@ -479,6 +502,56 @@ impl AppState {
             .adjust_cash(acct, ccy, amount)
             .map(crate::wire::num)
             .map_err(AdminError::Conflict)
+    }
+
+    /// Adds the faults and timeline of a scenario (TOML) to the running server.
+    pub(crate) fn load_scenario(&self, text: &str) -> Result<Vec<FaultView>, AdminError> {
+        let (rules, events) = World::runtime_scenario(text, self.clock.now_ms())
+            .map_err(|e| AdminError::Invalid(e.to_string()))?;
+        let known: Vec<String> = self.faults().into_iter().map(|f| f.name).collect();
+        if let Some(clash) = rules.iter().find(|r| known.contains(&r.name)) {
+            return Err(AdminError::Conflict(format!(
+                "fault rule {:?} already exists",
+                clash.name
+            )));
+        }
+        self.scenario.lock().extend(rules, events);
+        Ok(self.faults())
+    }
+
+    /// Every fault rule with its counters.
+    pub(crate) fn faults(&self) -> Vec<FaultView> {
+        self.scenario
+            .lock()
+            .rules
+            .summary()
+            .into_iter()
+            .map(|(name, armed, matched, fired)| FaultView {
+                name,
+                armed,
+                matched,
+                fired,
+            })
+            .collect()
+    }
+
+    /// Removes every fault rule (the timeline stays).
+    pub(crate) fn clear_faults(&self) {
+        self.scenario.lock().rules.clear();
+    }
+
+    /// Arms or disarms a rule.
+    pub(crate) fn arm_fault(&self, name: &str, armed: bool) -> Result<(), AdminError> {
+        if self.scenario.lock().rules.set_armed(name, armed) {
+            Ok(())
+        } else {
+            Err(AdminError::NotFound(format!("no fault rule {name:?}")))
+        }
+    }
+
+    /// Starts or ends maintenance: every OKX request but system/status answers 50001.
+    pub(crate) fn set_maintenance(&self, on: bool) {
+        self.scenario.lock().maintenance = on;
     }
 
     /// Journal entries matching `filter`, oldest first.

@@ -208,7 +208,20 @@ pub(crate) async fn convert_contract_coin(
     }]))
 }
 
-/// GET /api/v5/system/status: no maintenance is scheduled in the default world.
-pub(crate) async fn system_status() -> ApiResult<()> {
-    Ok(Okx(Vec::new()))
+/// GET /api/v5/system/status: an ongoing maintenance while one is on (timeline
+/// or control API), otherwise nothing scheduled.
+pub(crate) async fn system_status(
+    State(state): State<AppState>,
+    params: Params,
+) -> ApiResult<serde_json::Value> {
+    let on = state.scenario.lock().maintenance;
+    let wanted = params.get("state").is_none_or(|s| s == "ongoing");
+    if !(on && wanted) {
+        return Ok(Okx(Vec::new()));
+    }
+    Ok(Okx(vec![serde_json::json!({
+        "begin": "", "end": "", "env": "1", "href": "", "maintType": "2", "preOpenBegin": "",
+        "scheDesc": "", "serviceType": "5", "state": "ongoing", "system": "unified",
+        "title": "Trading system maintenance (okx-mock scenario)",
+    })]))
 }

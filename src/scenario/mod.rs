@@ -2,6 +2,9 @@
 //! market settings), read from TOML. The embedded default world lives in
 //! `scenarios/default.toml` and is compiled in, so the server needs no file.
 
+pub(crate) mod faults;
+pub(crate) mod layer;
+mod rules_file;
 mod world;
 
 pub use self::world::WorldError;

@@ -11,6 +11,8 @@ use ipnet::IpNet;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use super::faults::{FaultRule, TimelineAction, TimelineEvent};
+use super::rules_file::{FaultFile, TimelineFile};
 use crate::auth::{ApiKey, Env, Permission};
 use crate::exchange::account::{Account, AcctLv, PosMode};
 use crate::exchange::expiry::{Expiry, inst_id_suffix};
@@ -30,6 +32,14 @@ pub enum WorldError {
     /// Valid TOML that does not describe a consistent world.
     #[error("{0}")]
     Invalid(String),
+    /// An error in one of several files.
+    #[error("{file}: {error}")]
+    InFile {
+        /// The file (or source name).
+        file: String,
+        /// What is wrong in it.
+        error: Box<WorldError>,
+    },
 }
 
 fn invalid(message: impl Into<String>) -> WorldError {
@@ -45,13 +55,92 @@ pub(crate) struct World {
     pub(crate) market: MarketSettings,
     pub(crate) keys: Vec<ApiKey>,
     pub(crate) accounts: Vec<Account>,
+    pub(crate) faults: Vec<FaultRule>,
+    pub(crate) timeline: Vec<TimelineEvent>,
+    /// How far to move the exchange clock at start.
+    pub(crate) clock_offset_ms: i64,
 }
 
 impl World {
-    /// Parses a world file. `now_ms` places schedule-relative futures (`expiry = "quarter"`).
+    /// Parses one world file. `now_ms` places schedule-relative futures (`expiry = "quarter"`).
+    #[cfg(test)]
     pub(crate) fn from_toml(text: &str, now_ms: i64) -> Result<World, WorldError> {
-        let file: WorldFile = toml::from_str(text)?;
-        file.build(now_ms)
+        Self::from_sources(&[("world".to_owned(), text.to_owned())], now_ms)
+    }
+
+    /// The faults and timeline of a scenario loaded into a running server. Such
+    /// a scenario cannot change the world (keys, accounts, instruments...).
+    pub(crate) fn runtime_scenario(
+        text: &str,
+        now_ms: i64,
+    ) -> Result<(Vec<FaultRule>, Vec<TimelineEvent>), WorldError> {
+        let (file, rules, events) = parse_source(text, now_ms)?;
+        let changes_world = file.market.is_some()
+            || file.clock.is_some()
+            || !file.keys.is_empty()
+            || !file.accounts.is_empty()
+            || !file.instruments.is_empty()
+            || !file.currencies.is_empty();
+        if changes_world {
+            return Err(invalid(
+                "a scenario loaded at run time may only hold [[faults]] and [[timeline]]; world sections need a restart",
+            ));
+        }
+        Ok((rules, events))
+    }
+
+    /// Layers several files: the first is the base world, each later one (a
+    /// scenario) adds or replaces keys, accounts, instruments and currencies by
+    /// identity, replaces `[market]` if it has one, and adds its faults and timeline.
+    pub(crate) fn from_sources(
+        sources: &[(String, String)],
+        now_ms: i64,
+    ) -> Result<World, WorldError> {
+        let mut merged: Option<WorldFile> = None;
+        let mut rules = Vec::new();
+        let mut events = Vec::new();
+        for (name, text) in sources {
+            let in_file = |error: WorldError| WorldError::InFile {
+                file: name.clone(),
+                error: Box::new(error),
+            };
+            let (file, file_rules, file_events) = parse_source(text, now_ms).map_err(in_file)?;
+            rules.extend(file_rules);
+            events.extend(file_events);
+            merged = Some(match merged {
+                None => file,
+                Some(base) => base.overlay(file),
+            });
+        }
+        let mut world = merged.unwrap_or_else(WorldFile::empty).build(now_ms)?;
+        world.faults = rules;
+        world.timeline = events;
+        world.check_references()?;
+        Ok(world)
+    }
+
+    /// Timeline events name rules and instruments that exist.
+    fn check_references(&self) -> Result<(), WorldError> {
+        for event in &self.timeline {
+            match &event.action {
+                TimelineAction::Arm(name) | TimelineAction::Disarm(name)
+                    if !self.faults.iter().any(|r| &r.name == name) =>
+                {
+                    return Err(invalid(format!(
+                        "the timeline names fault rule {name:?}, which no file defines"
+                    )));
+                }
+                TimelineAction::SetPrice { inst_id, .. }
+                    if self.instruments.by_id(inst_id).is_none() =>
+                {
+                    return Err(invalid(format!(
+                        "the timeline sets the price of {inst_id}, which the world does not list"
+                    )));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// The API keys of the world.
@@ -73,11 +162,61 @@ impl World {
     }
 }
 
+/// Parses one file and builds its faults and timeline, with positions in errors.
+fn parse_source(
+    text: &str,
+    now_ms: i64,
+) -> Result<(WorldFile, Vec<FaultRule>, Vec<TimelineEvent>), WorldError> {
+    let mut file: WorldFile = toml::from_str(text)?;
+    let at = |span: std::ops::Range<usize>, message: String| {
+        let before = &text[..span.start.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+        invalid(format!("line {line}, column {column}: {message}"))
+    };
+    let mut rules: Vec<FaultRule> = Vec::new();
+    for spanned in std::mem::take(&mut file.faults) {
+        let span = spanned.span();
+        let fault = spanned.into_inner();
+        let name = fault.name().to_owned();
+        if rules.iter().any(|r| r.name == name) {
+            return Err(at(span, format!("fault rule {name:?} is defined twice")));
+        }
+        rules.push(
+            fault
+                .build()
+                .map_err(|e| at(span, format!("fault rule {name:?}: {e}")))?,
+        );
+    }
+    let mut events = Vec::new();
+    for spanned in std::mem::take(&mut file.timeline) {
+        let span = spanned.span();
+        events.push(
+            spanned
+                .into_inner()
+                .build(now_ms)
+                .map_err(|e| at(span, format!("timeline: {e}")))?,
+        );
+    }
+    events.sort_by_key(|e: &TimelineEvent| e.at);
+    Ok((file, rules, events))
+}
+
+/// Replaces items of `base` with same-identity items of `later`; appends the rest.
+fn replace_or_add<T, K: PartialEq>(base: &mut Vec<T>, later: Vec<T>, id: impl Fn(&T) -> K) {
+    for item in later {
+        match base.iter().position(|b| id(b) == id(&item)) {
+            Some(i) => base[i] = item,
+            None => base.push(item),
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WorldFile {
-    #[serde(default)]
-    market: MarketFile,
+    market: Option<MarketFile>,
+    clock: Option<ClockFile>,
     #[serde(default)]
     keys: Vec<KeyFile>,
     #[serde(default)]
@@ -86,6 +225,18 @@ struct WorldFile {
     instruments: Vec<InstrumentFile>,
     #[serde(default)]
     currencies: Vec<CurrencyFile>,
+    #[serde(default)]
+    faults: Vec<toml::Spanned<FaultFile>>,
+    #[serde(default)]
+    timeline: Vec<toml::Spanned<TimelineFile>>,
+}
+
+/// `[clock]`: where the exchange clock stands relative to the one it is given.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ClockFile {
+    /// Moves the exchange clock by this much at start (negative: the server is behind).
+    offset_ms: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -231,8 +382,39 @@ fn yes() -> bool {
 }
 
 impl WorldFile {
+    fn empty() -> Self {
+        toml::from_str("").expect("an empty world parses")
+    }
+
+    /// `later` layered over `self`.
+    fn overlay(mut self, later: WorldFile) -> WorldFile {
+        if later.market.is_some() {
+            self.market = later.market;
+        }
+        if later.clock.is_some() {
+            self.clock = later.clock;
+        }
+        replace_or_add(&mut self.keys, later.keys, |k| k.api_key.clone());
+        replace_or_add(&mut self.accounts, later.accounts, |a| {
+            (a.env.clone(), a.name.clone())
+        });
+        replace_or_add(&mut self.instruments, later.instruments, |i| {
+            (
+                i.inst_type.clone(),
+                i.inst_id.clone(),
+                i.inst_family.clone(),
+                i.expiry.clone(),
+            )
+        });
+        replace_or_add(&mut self.currencies, later.currencies, |c| {
+            (c.ccy.clone(), c.chain.clone())
+        });
+        self
+    }
+
     fn build(self, now_ms: i64) -> Result<World, WorldError> {
-        let market = self.market.build()?;
+        let clock_offset_ms = self.clock.as_ref().map_or(0, |c| c.offset_ms);
+        let market = self.market.unwrap_or_default().build()?;
         let keys = self
             .keys
             .into_iter()
@@ -287,6 +469,9 @@ impl WorldFile {
             market,
             keys,
             accounts,
+            faults: Vec::new(),
+            timeline: Vec::new(),
+            clock_offset_ms,
         })
     }
 }

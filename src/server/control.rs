@@ -3,6 +3,7 @@
 
 use super::MockOkx;
 use crate::Env;
+use crate::admin::ops::FaultView;
 use crate::admin::ops::{
     AccountSettings, AccountView, AdminError, Health, KeyChange, KeyView, NewKey, PricePoint,
     PriceView,
@@ -99,5 +100,30 @@ impl MockOkx {
     /// Forgets the journal.
     pub fn clear_requests(&self) {
         self.state.journal.clear();
+    }
+
+    /// Adds the `[[faults]]` and `[[timeline]]` of a scenario (TOML) to the running server.
+    pub fn load_scenario(&self, toml: &str) -> Result<Vec<FaultView>, AdminError> {
+        self.state.load_scenario(toml)
+    }
+
+    /// Every fault rule with its counters.
+    pub fn faults(&self) -> Vec<FaultView> {
+        self.state.faults()
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.state.clear_faults();
+    }
+
+    /// Arms (`true`) or disarms a fault rule.
+    pub fn arm_fault(&self, name: &str, armed: bool) -> Result<(), AdminError> {
+        self.state.arm_fault(name, armed)
+    }
+
+    /// Starts or ends maintenance (50001 on every OKX request but system/status).
+    pub fn set_maintenance(&self, on: bool) {
+        self.state.set_maintenance(on);
     }
 }

@@ -17,6 +17,7 @@ use crate::app::app;
 use crate::auth::{ApiKey, Env, KeyStore};
 use crate::clock::Clock;
 use crate::journal::Journal;
+use crate::scenario::layer::{Scenario, ScenarioRuntime};
 use crate::scenario::{DEFAULT_WORLD, World, WorldError};
 use crate::state::{AppState, Config};
 
@@ -74,10 +75,23 @@ impl From<&ApiKey> for Credentials {
 }
 
 #[derive(Debug, Clone)]
-enum WorldSource {
-    Embedded,
-    Text(String),
+enum Source {
+    Text(String, String),
     File(PathBuf),
+}
+
+impl Source {
+    fn read(&self) -> Result<(String, String), StartError> {
+        match self {
+            Self::Text(name, text) => Ok((name.clone(), text.clone())),
+            Self::File(path) => std::fs::read_to_string(path)
+                .map(|text| (path.display().to_string(), text))
+                .map_err(|source| StartError::ReadWorld {
+                    path: path.clone(),
+                    source,
+                }),
+        }
+    }
 }
 
 /// Configures a server: address, seed, clock and world.
@@ -87,7 +101,8 @@ pub struct MockOkxBuilder {
     port: u16,
     seed: u64,
     clock: Clock,
-    world: WorldSource,
+    world: Source,
+    scenarios: Vec<Source>,
     config: Config,
 }
 
@@ -98,7 +113,8 @@ impl Default for MockOkxBuilder {
             port: 0,
             seed: 0,
             clock: Clock::system(),
-            world: WorldSource::Embedded,
+            world: Source::Text("embedded world".into(), DEFAULT_WORLD.into()),
+            scenarios: Vec::new(),
             config: Config::default(),
         }
     }
@@ -131,7 +147,7 @@ impl MockOkxBuilder {
 
     /// A world given as TOML text instead of the embedded default.
     pub fn world_toml(mut self, text: impl Into<String>) -> Self {
-        self.world = WorldSource::Text(text.into());
+        self.world = Source::Text("world".into(), text.into());
         self
     }
 
@@ -147,29 +163,57 @@ impl MockOkxBuilder {
         self
     }
 
+    /// A scenario file layered over the world (more than one may be given).
+    pub fn scenario_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.scenarios.push(Source::File(path.into()));
+        self
+    }
+
+    /// A scenario given as TOML text, layered over the world.
+    pub fn scenario_toml(mut self, text: impl Into<String>) -> Self {
+        let name = format!("scenario {}", self.scenarios.len() + 1);
+        self.scenarios.push(Source::Text(name, text.into()));
+        self
+    }
+
     /// A world read from a TOML file instead of the embedded default.
     pub fn world_file(mut self, path: impl Into<PathBuf>) -> Self {
-        self.world = WorldSource::File(path.into());
+        self.world = Source::File(path.into());
         self
+    }
+
+    /// Loads the world and scenarios without serving: a summary, or what is wrong
+    /// (with file, line and column where the format allows).
+    pub fn validate(&self) -> Result<String, StartError> {
+        let sources = self.sources()?;
+        let world = World::from_sources(&sources, self.clock.now_ms())
+            .map_err(|source| StartError::World { path: None, source })?;
+        Ok(format!(
+            "{} instruments, {} accounts, {} keys, {} fault rules, {} timeline events",
+            world.instruments.all().len(),
+            world.accounts.len(),
+            world.keys().len(),
+            world.faults.len(),
+            world.timeline.len()
+        ))
+    }
+
+    fn sources(&self) -> Result<Vec<(String, String)>, StartError> {
+        let mut sources = vec![self.world.read()?];
+        for scenario in &self.scenarios {
+            sources.push(scenario.read()?);
+        }
+        Ok(sources)
     }
 
     /// Loads the world and binds the listener, without serving yet.
     pub fn bind(self) -> Result<BoundServer, StartError> {
         let now = self.clock.now_ms();
-        let (text, path) = match &self.world {
-            WorldSource::Embedded => (DEFAULT_WORLD.to_owned(), None),
-            WorldSource::Text(text) => (text.clone(), None),
-            WorldSource::File(path) => {
-                let text =
-                    std::fs::read_to_string(path).map_err(|source| StartError::ReadWorld {
-                        path: path.clone(),
-                        source,
-                    })?;
-                (text, Some(path.clone()))
-            }
-        };
-        let world =
-            World::from_toml(&text, now).map_err(|source| StartError::World { path, source })?;
+        let sources = self.sources()?;
+        let world = World::from_sources(&sources, now)
+            .map_err(|source| StartError::World { path: None, source })?;
+        // A scenario's clock offset moves the clock (frozen or running) once, at start.
+        self.clock.advance(world.clock_offset_ms);
         let addr = SocketAddr::new(self.host, self.port);
         let listener =
             TcpListener::bind(addr).map_err(|source| StartError::Bind { addr, source })?;
@@ -177,17 +221,25 @@ impl MockOkxBuilder {
             .set_nonblocking(true)
             .map_err(|source| StartError::Bind { addr, source })?;
         let mut config = self.config;
-        config.world_text = Arc::from(text.as_str());
+        config.sources = Arc::new(sources);
         config.seed = self.seed;
+        let (shutdown_tx, shutting_down) = tokio::sync::watch::channel(false);
         let state = AppState {
+            shutting_down,
             exchange: Arc::new(Mutex::new(world.exchange(self.seed, now))),
             keys: KeyStore::new(world.keys().iter().cloned()),
             clock: self.clock,
             journal: Journal::new(config.journal_cap),
+            scenario: Scenario::new(ScenarioRuntime::new(
+                world.faults.clone(),
+                world.timeline.clone(),
+                self.seed,
+            )),
             config: Arc::new(config),
         };
         Ok(BoundServer {
             listener,
+            shutdown_tx,
             state,
             keys: world.keys().to_vec(),
         })
@@ -228,6 +280,7 @@ impl MockOkxBuilder {
 /// A server whose world is loaded and whose listener is bound.
 pub struct BoundServer {
     listener: TcpListener,
+    shutdown_tx: tokio::sync::watch::Sender<bool>,
     state: AppState,
     keys: Vec<ApiKey>,
 }
@@ -251,13 +304,7 @@ impl BoundServer {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> io::Result<()> {
         let listener = tokio::net::TcpListener::from_std(self.listener)?;
-        let router = app(self.state);
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
+        crate::serve::serve(listener, app(self.state), shutdown, self.shutdown_tx).await
     }
 }
 

@@ -8,4 +8,5 @@ mod binary;
 mod helpers;
 mod market;
 mod public;
+mod scenarios;
 mod trade;
