@@ -242,7 +242,10 @@ impl AppState {
     pub(crate) fn reset(&self) -> Result<(), AdminError> {
         let now = self.clock.now_ms();
         let world = load_world(self, now)?;
-        *self.exchange() = world.exchange(self.config.seed, now);
+        let fresh = world
+            .exchange(self.config.seed, now)
+            .map_err(|e| AdminError::Conflict(format!("the world no longer loads: {e}")))?;
+        *self.exchange() = fresh;
         self.keys.clear();
         for key in world.keys() {
             self.keys.insert(key.clone());

@@ -17,7 +17,7 @@ pub(crate) enum TimeSpec {
 }
 
 impl TimeSpec {
-    fn ms(&self) -> Result<i64, String> {
+    pub(crate) fn ms(&self) -> Result<i64, String> {
         match self {
             Self::Ms(ms) => Ok(*ms),
             Self::Text(text) => DateTime::parse_from_rfc3339(text)

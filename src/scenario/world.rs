@@ -59,6 +59,8 @@ pub(crate) struct World {
     pub(crate) timeline: Vec<TimelineEvent>,
     /// How far to move the exchange clock at start.
     pub(crate) clock_offset_ms: i64,
+    /// Price paths imposed at start: (instId, points).
+    pub(crate) price_paths: Vec<(String, Vec<(i64, Decimal)>)>,
 }
 
 impl World {
@@ -148,9 +150,9 @@ impl World {
         &self.keys
     }
 
-    /// Builds the venue of this world.
-    pub(crate) fn exchange(&self, seed: u64, origin_ms: i64) -> Exchange {
-        Exchange::new(
+    /// Builds the venue of this world, with its price paths imposed.
+    pub(crate) fn exchange(&self, seed: u64, origin_ms: i64) -> Result<Exchange, WorldError> {
+        let mut exchange = Exchange::new(
             self.instruments.clone(),
             &self.books,
             self.currencies.clone(),
@@ -158,7 +160,13 @@ impl World {
             self.accounts.clone(),
             seed,
             origin_ms,
-        )
+        );
+        for (inst_id, points) in &self.price_paths {
+            exchange
+                .impose_prices(inst_id, points, origin_ms)
+                .map_err(|e| invalid(format!("prices of {inst_id}: {e}")))?;
+        }
+        Ok(exchange)
     }
 }
 
@@ -226,9 +234,27 @@ struct WorldFile {
     #[serde(default)]
     currencies: Vec<CurrencyFile>,
     #[serde(default)]
+    prices: Vec<PricesFile>,
+    #[serde(default)]
     faults: Vec<toml::Spanned<FaultFile>>,
     #[serde(default)]
     timeline: Vec<toml::Spanned<TimelineFile>>,
+}
+
+/// `[[prices]]`: a price path imposed from start: linear through its points, then holding.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct PricesFile {
+    inst_id: String,
+    path: Vec<PricePointFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct PricePointFile {
+    at: Option<super::rules_file::TimeSpec>,
+    after_ms: Option<i64>,
+    px: Decimal,
 }
 
 /// `[clock]`: where the exchange clock stands relative to the one it is given.
@@ -409,11 +435,29 @@ impl WorldFile {
         replace_or_add(&mut self.currencies, later.currencies, |c| {
             (c.ccy.clone(), c.chain.clone())
         });
+        self.prices.extend(later.prices);
         self
     }
 
     fn build(self, now_ms: i64) -> Result<World, WorldError> {
         let clock_offset_ms = self.clock.as_ref().map_or(0, |c| c.offset_ms);
+        let price_paths = self
+            .prices
+            .iter()
+            .map(|p| {
+                let points = p
+                    .path
+                    .iter()
+                    .map(|point| match (&point.at, point.after_ms) {
+                        (Some(at), None) => at.ms().map(|t| (t, point.px)),
+                        (None, Some(after)) => Ok((now_ms + after, point.px)),
+                        _ => Err("a price point needs exactly one of at or afterMs".to_owned()),
+                    })
+                    .collect::<Result<Vec<_>, String>>()
+                    .map_err(|e| invalid(format!("prices of {}: {e}", p.inst_id)))?;
+                Ok((p.inst_id.clone(), points))
+            })
+            .collect::<Result<Vec<_>, WorldError>>()?;
         let market = self.market.unwrap_or_default().build()?;
         let keys = self
             .keys
@@ -472,6 +516,7 @@ impl WorldFile {
             faults: Vec::new(),
             timeline: Vec::new(),
             clock_offset_ms,
+            price_paths,
         })
     }
 }

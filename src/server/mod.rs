@@ -223,10 +223,13 @@ impl MockOkxBuilder {
         let mut config = self.config;
         config.sources = Arc::new(sources);
         config.seed = self.seed;
+        let exchange = world
+            .exchange(self.seed, now)
+            .map_err(|source| StartError::World { path: None, source })?;
         let (shutdown_tx, shutting_down) = tokio::sync::watch::channel(false);
         let state = AppState {
             shutting_down,
-            exchange: Arc::new(Mutex::new(world.exchange(self.seed, now))),
+            exchange: Arc::new(Mutex::new(exchange)),
             keys: KeyStore::new(world.keys().iter().cloned()),
             clock: self.clock,
             journal: Journal::new(config.journal_cap),

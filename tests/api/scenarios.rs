@@ -474,3 +474,28 @@ fn check_validates_shipped_scenarios_and_reports_positions() {
     );
     let _ = std::fs::remove_file(bad);
 }
+
+#[tokio::test]
+async fn a_scenario_price_path_moves_the_market_from_start() {
+    let server = spawn_rules(
+        r#"
+        [[prices]]
+        instId = "ETH-USDT"
+        path = [{ afterMs = 0, px = "3200" }, { afterMs = 600000, px = "3300" }]
+        "#,
+    )
+    .await;
+    let mark = |server: &MockOkx| {
+        server
+            .prices()
+            .into_iter()
+            .find(|p| p.inst_id == "ETH-USDT")
+            .unwrap()
+            .mark
+    };
+    assert_eq!(mark(&server), "3200");
+    server.clock().advance(300_000);
+    assert_eq!(mark(&server), "3250");
+    server.clock().advance(3_600_000);
+    assert_eq!(mark(&server), "3300");
+}
