@@ -263,3 +263,14 @@ pub(super) async fn maintenance(State(state): State<AppState>, bytes: axum::body
     state.set_maintenance(change.on);
     ok(json!({"maintenance": change.on}))
 }
+
+pub(super) async fn export_state(State(state): State<AppState>) -> Reply {
+    Ok(Json(state.export_state()))
+}
+
+pub(super) async fn import_state(State(state): State<AppState>, bytes: axum::body::Bytes) -> Reply {
+    let value: Value =
+        serde_json::from_slice(&bytes).map_err(|e| AdminError::Invalid(format!("body: {e}")))?;
+    state.import_state(value)?;
+    ok(json!({"imported": true}))
+}

@@ -19,6 +19,10 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/__admin/health", get(http::health))
         .route("/__admin/reset", post(http::reset))
+        .route(
+            "/__admin/state",
+            get(http::export_state).put(http::import_state),
+        )
         .route("/__admin/clock", get(http::clock))
         .route("/__admin/clock/set", post(http::clock_set))
         .route("/__admin/clock/advance", post(http::clock_advance))

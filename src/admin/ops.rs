@@ -145,6 +145,20 @@ pub struct AccountView {
     pub balances: BTreeMap<String, String>,
 }
 
+/// The whole state of a server as data: `GET /__admin/state` gives it and
+/// `PUT /__admin/state` (on a server with the same world) takes it back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StateFile {
+    /// Format version.
+    okx_mock_state: u32,
+    clock: ClockView,
+    keys: Vec<KeyView>,
+    venue: crate::exchange::snapshot::VenueSnapshot,
+}
+
+const STATE_VERSION: u32 = 1;
+
 /// A fault rule and its counters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FaultView {
@@ -195,6 +209,19 @@ fn key_view(key: &ApiKey) -> KeyView {
         ips: key.ips.iter().map(|ip| ip.to_string()).collect(),
         account: key.account.clone(),
     }
+}
+
+fn key_from_view(view: &KeyView) -> Result<ApiKey, AdminError> {
+    Ok(ApiKey {
+        label: view.label.clone(),
+        api_key: view.api_key.clone(),
+        secret_key: view.secret_key.clone(),
+        passphrase: view.passphrase.clone(),
+        env: parse_env(&view.env)?,
+        perms: parse_perms(&view.perms)?,
+        ips: parse_ips(&view.ips)?,
+        account: view.account.clone(),
+    })
 }
 
 fn parse_perms(perms: &[String]) -> Result<Vec<Permission>, AdminError> {
@@ -332,6 +359,49 @@ impl AppState {
         exchange
             .impose_prices(inst_id, &parsed, now)
             .map_err(AdminError::Invalid)
+    }
+
+    /// The whole state (clock, keys, accounts with their orders, positions,
+    /// fills and bills, imposed prices) as JSON.
+    pub(crate) fn export_state(&self) -> serde_json::Value {
+        let state = StateFile {
+            okx_mock_state: STATE_VERSION,
+            clock: self.clock_view(),
+            keys: self.keys_view(),
+            venue: self.exchange().snapshot(),
+        };
+        serde_json::to_value(state).unwrap_or_default()
+    }
+
+    /// Replaces the state with an export (taken on a server with the same world).
+    pub(crate) fn import_state(&self, value: serde_json::Value) -> Result<(), AdminError> {
+        let state: StateFile = serde_json::from_value(value)
+            .map_err(|e| AdminError::Invalid(format!("not an okx-mock state: {e}")))?;
+        if state.okx_mock_state != STATE_VERSION {
+            return Err(AdminError::Invalid(format!(
+                "state version {} is not {STATE_VERSION}",
+                state.okx_mock_state
+            )));
+        }
+        let keys = state
+            .keys
+            .iter()
+            .map(key_from_view)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.exchange()
+            .restore(state.venue)
+            .map_err(AdminError::Conflict)?;
+        self.keys.clear();
+        for key in keys {
+            self.keys.insert(key);
+        }
+        if state.clock.frozen {
+            self.clock.freeze_at(state.clock.now);
+        } else {
+            self.clock.set(state.clock.now);
+            self.clock.resume();
+        }
+        Ok(())
     }
 
     /// Every key.

@@ -7,7 +7,7 @@ use dashmap::DashMap;
 use ipnet::IpNet;
 
 /// Live trading or OKX's demo trading (`x-simulated-trading: 1`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Env {
     /// Real trading.
     Live,

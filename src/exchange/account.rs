@@ -10,7 +10,7 @@ use super::positions::{ClosedPosition, PosKey, Position};
 use crate::auth::Env;
 
 /// OKX's account modes (`acctLv`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum AcctLv {
     /// 1: Spot mode. SPOT with `cash` only.
     Spot,
@@ -44,7 +44,7 @@ impl AcctLv {
 }
 
 /// Net (one signed position per instrument) or long/short (two positions).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum PosMode {
     /// `net_mode`.
     Net,
@@ -70,7 +70,7 @@ impl PosMode {
 }
 
 /// One currency of the trading account.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Balance {
     /// Cash balance (`cashBal`): deposits, realised PnL and fees.
     pub(crate) cash: Decimal,
@@ -79,32 +79,32 @@ pub(crate) struct Balance {
 }
 
 /// One entry of the bill ledger (`account/bills`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Bill {
     pub(crate) bill_id: i64,
     pub(crate) inst_id: String,
-    pub(crate) inst_type: &'static str,
+    pub(crate) inst_type: String,
     pub(crate) ccy: String,
     /// Bill type (`2` trade).
-    pub(crate) kind: &'static str,
+    pub(crate) kind: String,
     /// Trade sub-type: 1 buy, 2 sell, 3 open long, 4 open short, 5 close long, 6 close short.
-    pub(crate) sub_type: &'static str,
+    pub(crate) sub_type: String,
     pub(crate) bal_chg: Decimal,
     pub(crate) bal: Decimal,
     pub(crate) sz: Decimal,
     pub(crate) px: Decimal,
     pub(crate) pnl: Decimal,
     pub(crate) fee: Decimal,
-    pub(crate) mgn_mode: &'static str,
+    pub(crate) mgn_mode: String,
     pub(crate) ord_id: i64,
     pub(crate) cl_ord_id: String,
     pub(crate) trade_id: i64,
-    pub(crate) exec_type: &'static str,
+    pub(crate) exec_type: String,
     pub(crate) ts: i64,
 }
 
 /// One fill of one of the account's orders.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Fill {
     pub(crate) bill_id: i64,
     pub(crate) trade_id: i64,
@@ -112,7 +112,7 @@ pub(crate) struct Fill {
     pub(crate) cl_ord_id: String,
     pub(crate) tag: String,
     pub(crate) inst_id: String,
-    pub(crate) inst_type: &'static str,
+    pub(crate) inst_type: String,
     pub(crate) side: super::Side,
     pub(crate) pos_side: PosSide,
     pub(crate) fill_px: Decimal,
@@ -122,7 +122,7 @@ pub(crate) struct Fill {
     pub(crate) fee_ccy: String,
     pub(crate) fee_rate: Decimal,
     pub(crate) maker: bool,
-    pub(crate) sub_type: &'static str,
+    pub(crate) sub_type: String,
     pub(crate) mark_px: Option<Decimal>,
     pub(crate) ts: i64,
 }
@@ -131,7 +131,7 @@ pub(crate) struct Fill {
 pub(crate) const HISTORY_CAP: usize = 10_000;
 
 /// A trading account.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Account {
     pub(crate) name: String,
     pub(crate) env: Env,
@@ -140,9 +140,12 @@ pub(crate) struct Account {
     pub(crate) pos_mode: PosMode,
     pub(crate) balances: BTreeMap<String, Balance>,
     /// Leverage per (instId, margin mode, side); absent means the default.
+    #[serde(with = "super::snapshot::entries")]
     pub(crate) leverage: HashMap<(String, MgnMode, PosSide), Decimal>,
+    #[serde(with = "super::snapshot::entries")]
     pub(crate) positions: BTreeMap<PosKey, Position>,
     /// Every order the account still remembers, by ordId (ids increase with time).
+    #[serde(with = "super::snapshot::entries")]
     pub(crate) orders: BTreeMap<i64, Order>,
     pub(crate) fills: VecDeque<Fill>,
     pub(crate) bills: VecDeque<Bill>,

@@ -11,6 +11,16 @@ pub(crate) struct Ids {
 }
 
 impl Ids {
+    /// The last id handed out.
+    pub(crate) fn last(&self) -> i64 {
+        self.last
+    }
+
+    /// Continues after `last` (a restored snapshot's sequence).
+    pub(crate) fn resume_after(&mut self, last: i64) {
+        self.last = self.last.max(last);
+    }
+
     /// The next id at exchange time `now_ms`: never smaller than the last one.
     pub(crate) fn next(&mut self, now_ms: i64) -> i64 {
         let floor = now_ms.max(0).saturating_mul(PER_MS);

@@ -5,7 +5,9 @@ use std::fmt;
 use rust_decimal::Decimal;
 
 /// OKX's instrument types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub(crate) enum InstType {
     /// Spot pairs.
     Spot,
@@ -58,7 +60,7 @@ impl fmt::Display for InstType {
 }
 
 /// Whether a contract is margined and settled in the quote (linear) or the base (inverse) currency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum CtType {
     /// Settled in the quote currency; `ctVal` is an amount of the base currency.
     Linear,

@@ -15,6 +15,7 @@ pub(crate) mod orders;
 pub(crate) mod positions;
 pub(crate) mod reject;
 pub(crate) mod settle;
+pub(crate) mod snapshot;
 pub(crate) mod trading;
 pub(crate) mod views;
 
@@ -34,7 +35,7 @@ use self::market::candles::{UTC8, candles, start_of_day_open};
 use self::market::{BookSpec, MarketBook};
 
 /// Buy or sell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Side {
     /// Buy.
     Buy,

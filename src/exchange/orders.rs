@@ -8,7 +8,7 @@ use super::instruments::InstType;
 macro_rules! okx_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         pub(crate) enum $name { $($variant),+ }
 
         impl $name {
@@ -83,7 +83,7 @@ impl OrdType {
 }
 
 /// Why an order was canceled (`cancelSource`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum CancelSource {
     /// 1: the user canceled it.
     User,
@@ -118,7 +118,7 @@ impl CancelSource {
 }
 
 /// An order of one account.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Order {
     pub(crate) ord_id: i64,
     pub(crate) cl_ord_id: String,

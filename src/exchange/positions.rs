@@ -6,7 +6,9 @@ use super::instruments::{CtType, InstType, Instrument};
 use super::orders::{MgnMode, PosSide};
 
 /// A position's identity within an account.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub(crate) struct PosKey {
     pub(crate) inst_id: String,
     pub(crate) mgn_mode: MgnMode,
@@ -14,7 +16,7 @@ pub(crate) struct PosKey {
 }
 
 /// An open position.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Position {
     pub(crate) pos_id: i64,
     pub(crate) inst_id: String,
@@ -42,7 +44,7 @@ pub(crate) struct Position {
 }
 
 /// A position that was fully closed (`account/positions-history`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ClosedPosition {
     pub(crate) position: Position,
     pub(crate) close_avg_px: Decimal,

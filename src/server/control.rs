@@ -126,4 +126,15 @@ impl MockOkx {
     pub fn set_maintenance(&self, on: bool) {
         self.state.set_maintenance(on);
     }
+
+    /// The whole state as JSON (clock, keys, accounts with orders, positions,
+    /// fills and bills, imposed prices): `GET /__admin/state`.
+    pub fn export_state(&self) -> serde_json::Value {
+        self.state.export_state()
+    }
+
+    /// Replaces the state with an export taken on a server with the same world.
+    pub fn import_state(&self, state: serde_json::Value) -> Result<(), AdminError> {
+        self.state.import_state(state)
+    }
 }

@@ -457,3 +457,54 @@ async fn both_doors_leave_the_venue_in_the_same_state() {
         .unwrap();
     assert_eq!(changed.label, "renamed");
 }
+
+#[tokio::test]
+async fn state_exported_from_one_server_restores_another() {
+    let first = spawn_app().await;
+    let trader = Trader::live(&first);
+    trader.order(json!({"instId": "BTC-USDT-SWAP", "tdMode": "cross", "side": "buy", "ordType": "market", "sz": "2"})).await;
+    let resting = trader.order(json!({"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit", "sz": "0.1", "px": "92000"})).await;
+    let ord_id = resting.data()[0]["ordId"].as_str().unwrap().to_owned();
+    first.set_price("ETH-USDT", "3111").unwrap();
+    first
+        .create_key(NewKey {
+            label: Some("extra".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let (status, exported) = admin(&first, "GET", "/__admin/state", Value::Null).await;
+    assert_eq!(status, 200);
+    assert_eq!(exported, first.export_state());
+
+    let second = MockOkx::builder()
+        .clock(okx_mock::Clock::frozen_at(NOW + 999_000))
+        .start()
+        .await
+        .unwrap();
+    let (status, _) = admin(&second, "PUT", "/__admin/state", exported).await;
+    assert_eq!(status, 200);
+    assert_eq!(second.clock().now_ms(), NOW);
+    assert_eq!(second.accounts(), first.accounts());
+    assert_eq!(second.keys(), first.keys());
+    assert_eq!(second.prices(), first.prices());
+    let moved = Trader::live(&second);
+    let order = moved
+        .get(&format!(
+            "/api/v5/trade/order?instId=BTC-USDT&ordId={ord_id}"
+        ))
+        .await;
+    assert_eq!(order.data()[0]["state"], "live");
+    assert_eq!(
+        moved.get("/api/v5/account/positions").await.data()[0]["pos"],
+        "2"
+    );
+    assert_eq!(d(&moved.balance("USDT").await["ordFrozen"]), dec!(9200));
+    let next = moved.order(json!({"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit", "sz": "0.01", "px": "90000"})).await;
+    assert!(
+        next.data()[0]["ordId"].as_str().unwrap() > ord_id.as_str(),
+        "ids continue after the imported ones"
+    );
+    let (status, refused) =
+        admin(&second, "PUT", "/__admin/state", json!({"okxMockState": 9})).await;
+    assert_eq!((status, refused["error"].as_str().is_some()), (400, true));
+}

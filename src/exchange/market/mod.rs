@@ -113,6 +113,18 @@ impl MarketBook {
         self.hour_bars.retain(|&start, _| start < hour);
     }
 
+    /// The price paths imposed on this book.
+    pub(crate) fn imposed(&self) -> &[Vec<(i64, f64)>] {
+        self.path.imposed()
+    }
+
+    /// Replaces the imposed price paths and forgets every cached bar.
+    pub(crate) fn set_imposed(&mut self, imposed: Vec<Vec<(i64, f64)>>) {
+        self.path.set_imposed(imposed);
+        self.minute_bars.clear();
+        self.hour_bars.clear();
+    }
+
     /// The unrounded fair price at `t` (for building paths that start from it).
     pub(crate) fn raw_price_at(&mut self, t: i64) -> f64 {
         self.path.price_at(t)

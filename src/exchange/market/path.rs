@@ -76,6 +76,16 @@ impl PricePath {
         self.overrides.push(points);
     }
 
+    /// The imposed price paths, oldest first.
+    pub(crate) fn imposed(&self) -> &[Vec<(i64, f64)>] {
+        &self.overrides
+    }
+
+    /// Replaces the imposed price paths (a restored snapshot's).
+    pub(crate) fn set_imposed(&mut self, overrides: Vec<Vec<(i64, f64)>>) {
+        self.overrides = overrides.into_iter().filter(|o| !o.is_empty()).collect();
+    }
+
     /// The fair price at `t_ms`, overrides included.
     pub(crate) fn price_at(&mut self, t_ms: i64) -> f64 {
         let Some(points) = self
