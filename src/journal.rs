@@ -197,7 +197,12 @@ pub(crate) async fn record(
             })
             .collect(),
         body: String::from_utf8_lossy(&bytes[..bytes.len().min(BODY_KEPT)]).into_owned(),
-        api_key: None,
+        // The key presented, even when the request never reaches the gate (a fault answered first).
+        api_key: parts
+            .headers
+            .get("ok-access-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
         account: None,
         status: 0,
         code: String::new(),

@@ -326,7 +326,9 @@ impl AppState {
 
     /// Sets an instrument's price from now on (a one-point path).
     pub(crate) fn set_price(&self, inst_id: &str, px: &str) -> Result<(), AdminError> {
-        self.set_price_at(inst_id, px, self.clock.now_ms())
+        let now = self.clock.now_ms();
+        crate::scenario::layer::run_timeline(self, now);
+        self.set_price_at(inst_id, px, now)
     }
 
     /// Sets an instrument's price from `at` on (the timeline's scheduled instant).
@@ -548,6 +550,8 @@ impl AppState {
             .map(|m| PosMode::parse(m).ok_or_else(|| AdminError::Invalid(format!("posMode {m:?}"))))
             .transpose()?;
         let now = self.clock.now_ms();
+        // Scheduled events come first, so they land before this change.
+        crate::scenario::layer::run_timeline(self, now);
         let mut exchange = self.exchange();
         exchange.sync(now);
         exchange
@@ -569,6 +573,8 @@ impl AppState {
             return Err(AdminError::Invalid(format!("currency {ccy:?}")));
         }
         let now = self.clock.now_ms();
+        // Scheduled events come first, so they land before this change.
+        crate::scenario::layer::run_timeline(self, now);
         let mut exchange = self.exchange();
         exchange.sync(now);
         exchange

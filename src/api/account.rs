@@ -226,6 +226,10 @@ pub(crate) async fn max_size(
         .collect();
     params.required("tdMode")?;
     let px: Option<Decimal> = params.parsed("px")?;
+    let max_price = crate::exchange::trading::MAX_PRICE;
+    if px.is_some_and(|px| px <= Decimal::ZERO || px > max_price) {
+        return Err(ApiError::invalid_param("px"));
+    }
     let now = state.clock.now_ms();
     let mut exchange = state.exchange();
     exchange.sync(now);

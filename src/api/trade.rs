@@ -242,13 +242,16 @@ pub(crate) async fn close_position(
     let mut exchange = state.exchange();
     exchange.sync(now);
     let acct = account_of(&exchange, &auth)?;
+    let auto_cancel = fields.text("autoCxl").is_some_and(|v| v == "true");
+    let ids = (&fields.text("clOrdId"), &fields.text("tag"));
     let request = exchange.close_request(
         acct,
         &inst_id,
         mgn_mode,
         pos_side.as_deref(),
-        &fields.text("clOrdId"),
-        &fields.text("tag"),
+        auto_cancel,
+        ids,
+        now,
     )?;
     exchange.place(acct, &request, &[], now)?;
     Ok(Okx(vec![json!({

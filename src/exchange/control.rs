@@ -65,6 +65,9 @@ impl Exchange {
         }
         let mut path = Vec::with_capacity(points.len() + 1);
         for &(t, px) in points {
+            if px > super::trading::MAX_PRICE {
+                return Err("prices must be at most 1000000000000".into());
+            }
             let px = px
                 .to_f64()
                 .filter(|p| *p > 0.0 && p.is_finite())
@@ -97,7 +100,11 @@ impl Exchange {
             ));
         }
         let balance = account.balance(ccy);
-        balance.cash += amount;
+        balance.cash = balance
+            .cash
+            .checked_add(amount)
+            .filter(|c| c.abs() <= super::trading::MAX_PRICE * super::trading::MAX_PRICE)
+            .ok_or("the amount is out of range")?;
         Ok(balance.cash)
     }
 

@@ -120,6 +120,7 @@ impl Exchange {
             _ => {}
         }
         let fills: Vec<Offer> = reachable.into_iter().copied().collect();
+        let mut touched = vec![acct];
         for Offer {
             px,
             sz: available,
@@ -135,13 +136,22 @@ impl Exchange {
             } else {
                 order.remaining().min(available)
             };
+            let mut qty = self.fillable(acct, order, qty);
+            if let Some((maker_acct, maker_ord)) = maker {
+                let maker_order = &self.accounts[maker_acct].orders[&maker_ord];
+                qty = self.fillable(maker_acct, maker_order, qty);
+            }
             if qty <= Decimal::ZERO {
+                if maker.is_some() {
+                    continue; // that maker has nothing left to reduce
+                }
                 break;
             }
             let trade_id = self.ids.next(now);
             self.apply_fill(acct, ord_id, px, qty, false, trade_id, now);
             if let Some((maker_acct, maker_ord)) = maker {
                 self.apply_fill(maker_acct, maker_ord, px, qty, true, trade_id, now);
+                touched.push(maker_acct);
             }
         }
         let order = &self.accounts[acct].orders[&ord_id];
@@ -162,6 +172,12 @@ impl Exchange {
                 }
                 _ => {}
             }
+        }
+        // Positions moved: every hold of the accounts involved is re-checked.
+        touched.sort_unstable();
+        touched.dedup();
+        for account in touched {
+            self.rebalance(account, &inst.inst_id, now);
         }
     }
 
@@ -205,6 +221,17 @@ impl Exchange {
 
     fn fill_from_tape(&mut self, book: usize, from: i64, to: i64) {
         let mut resting = self.resting_on(book);
+        // A price that cannot move and reaches no order: nothing to walk through
+        // (this keeps a big clock jump cheap in the default, static world).
+        if let Some(px) = self.books[book].constant_px_between(from, to) {
+            let reached = resting.iter().any(|r| match r.side {
+                Side::Buy => px <= r.px,
+                Side::Sell => px >= r.px,
+            });
+            if !reached {
+                return;
+            }
+        }
         let mut minute = from.div_euclid(MINUTE_MS);
         let last = to.div_euclid(MINUTE_MS);
         while minute <= last && !resting.is_empty() {
@@ -274,6 +301,7 @@ impl Exchange {
             } else {
                 order.remaining().min(at_price_left)
             };
+            let qty = self.fillable(r.acct, order, qty);
             if qty <= Decimal::ZERO {
                 continue;
             }
@@ -281,7 +309,10 @@ impl Exchange {
                 at_price_left -= qty;
             }
             let trade_id = self.ids.next(trade.ts);
+            let inst_id = order.inst_id.clone();
             self.apply_fill(r.acct, r.ord_id, r.px, qty, true, trade_id, trade.ts);
+            // The position moved: the account's other holds on it are re-checked.
+            self.rebalance(r.acct, &inst_id, trade.ts);
         }
     }
 }

@@ -85,6 +85,8 @@ impl OrdType {
 /// Why an order was canceled (`cancelSource`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum CancelSource {
+    /// 0: the system canceled it (margin no longer sufficient, nothing left to reduce).
+    System,
     /// 1: the user canceled it.
     User,
     /// 13: FOK not fully filled.
@@ -98,6 +100,7 @@ pub(crate) enum CancelSource {
 impl CancelSource {
     pub(crate) fn code(self) -> &'static str {
         match self {
+            Self::System => "0",
             Self::User => "1",
             Self::FokNotFilled => "13",
             Self::IocRemainder => "14",
@@ -107,6 +110,9 @@ impl CancelSource {
 
     pub(crate) fn reason(self) -> &'static str {
         match self {
+            Self::System => {
+                "Order canceled by the system: insufficient margin or no position left to reduce"
+            }
             Self::User => "Order canceled by user",
             Self::FokNotFilled => "Order canceled: FOK order was not fully filled",
             Self::IocRemainder => {

@@ -50,6 +50,8 @@ pub(crate) enum Reject {
     Expired,
     /// Amend of a finished or unknown order (51503).
     AmendFinished,
+    /// Amend of a reduce-only order beyond what is left to reduce (51521).
+    AmendReduceNoPosition,
     /// Amend with nothing to change (51500).
     AmendNothing,
     /// Amend of an order type that cannot be amended (51506).
@@ -58,6 +60,8 @@ pub(crate) enum Reject {
     AmendPostOnlyCross,
     /// GET of an unknown order (51603).
     OrderNotFound,
+    /// close-position while close orders are pending, without autoCxl (51115).
+    PendingCloseOrders,
     /// No such position (51023).
     PositionNotFound,
     /// Settings blocked by open orders or positions (59000).

@@ -97,6 +97,21 @@ fn positive(text: &str, name: &'static str) -> Result<Decimal, Reject> {
         .ok_or(Reject::InvalidParam(name))
 }
 
+/// The highest price okx-mock takes: far above any instrument's, and low
+/// enough that price × size × contract value stays inside Decimal's range.
+pub(crate) const MAX_PRICE: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0); // 1e12
+
+/// A positive price no larger than [`MAX_PRICE`], else 51000 for `name`.
+pub(crate) fn price(text: &str, name: &'static str) -> Result<Decimal, Reject> {
+    positive(text, name).and_then(|px| {
+        if px <= MAX_PRICE {
+            Ok(px)
+        } else {
+            Err(Reject::InvalidParam(name))
+        }
+    })
+}
+
 fn multiple_of(value: Decimal, step: Decimal) -> bool {
     (value % step).is_zero()
 }
@@ -196,7 +211,7 @@ impl Exchange {
 
         let px = if ord_type.needs_px() {
             let text = r.px.as_deref().ok_or(Reject::PriceRequired)?;
-            let px = positive(text, "px")?;
+            let px = price(text, "px")?;
             if !multiple_of(px, inst.tick_sz) {
                 return Err(Reject::InvalidParam("px"));
             }
@@ -231,11 +246,11 @@ impl Exchange {
         if ord_type == OrdType::Market || ord_type == OrdType::OptimalLimitIoc {
             let reference = self.mark_px(&inst, now);
             let market_size = if !derivative && !in_quote {
-                sz * reference
+                sz.checked_mul(reference)
             } else {
-                sz
+                Some(sz)
             };
-            if market_size > inst.max_mkt_sz {
+            if market_size.is_none_or(|size| size > inst.max_mkt_sz) {
                 return Err(Reject::AboveMarketMax);
             }
         } else if sz > inst.max_lmt_sz {
@@ -442,7 +457,16 @@ impl Exchange {
                 Side::Sell if pos > Decimal::ZERO => pos,
                 _ => Decimal::ZERO,
             };
-            (o.sz - against).max(Decimal::ZERO)
+            // Open orders on the same side close first (oldest first).
+            let claimed: Decimal = account
+                .open_orders()
+                .filter(|x| {
+                    x.inst_id == inst.inst_id && x.side == o.side && x.pos_side == PosSide::Net
+                })
+                .filter(|x| mgn_mode(x.td_mode) == mgn)
+                .map(Order::remaining)
+                .sum();
+            (o.sz - (against - claimed).max(Decimal::ZERO)).max(Decimal::ZERO)
         } else {
             o.sz
         };
@@ -513,6 +537,7 @@ impl Exchange {
             Some(CancelSource::User),
             now,
         );
+        self.rebalance(acct, inst_id, now);
         Ok(ack)
     }
 
@@ -545,7 +570,7 @@ impl Exchange {
         }
         let new_px = match request.new_px.as_deref() {
             Some(text) => {
-                let px = positive(text, "newPx")?;
+                let px = price(text, "newPx")?;
                 if !multiple_of(px, inst.tick_sz) {
                     return Err(Reject::InvalidParam("newPx"));
                 }
@@ -563,6 +588,34 @@ impl Exchange {
             }
             None => order.sz,
         };
+        // The same ceilings as placing: maximum size and the price band.
+        if new_sz > inst.max_lmt_sz {
+            return Err(Reject::AboveLimitMax(inst.max_lmt_sz));
+        }
+        let (buy_lmt, sell_lmt) = self.price_limit(&inst, now);
+        let outside = match order.side {
+            Side::Buy => new_px > buy_lmt,
+            Side::Sell => new_px < sell_lmt,
+        };
+        if outside {
+            return Err(match (inst.inst_type.is_derivative(), order.side) {
+                (true, _) => Reject::PriceBand {
+                    buy: buy_lmt,
+                    sell: sell_lmt,
+                },
+                (false, Side::Buy) => Reject::SpotBuyAbove(buy_lmt),
+                (false, Side::Sell) => Reject::SpotSellBelow(sell_lmt),
+            });
+        }
+        let mut amended = order.clone();
+        amended.sz = new_sz;
+        amended.px = Some(new_px);
+        if amended.reduce_only
+            && inst.inst_type.is_derivative()
+            && amended.remaining() > self.closable_for(acct, &amended)
+        {
+            return Err(Reject::AmendReduceNoPosition);
+        }
         let (bids, asks) = self.order_book(&inst, 1, now);
         let crosses = match order.side {
             Side::Buy => asks.first().is_some_and(|l| new_px >= l.px),
@@ -588,8 +641,8 @@ impl Exchange {
         // Re-hold for the amended remainder; refuse if the account cannot afford it.
         let remaining = new_sz - order.acc_fill_sz;
         let new_hold = if inst.inst_type.is_derivative() {
-            order.frozen * remaining * new_px
-                / (order.remaining() * order.px.unwrap_or(new_px)).max(Decimal::new(1, 12))
+            let mark = self.mark_px(&inst, now);
+            self.required_hold(acct, &amended, mark)
         } else {
             match order.side {
                 Side::Buy => remaining * new_px,
@@ -619,6 +672,7 @@ impl Exchange {
         if crosses {
             self.take(acct, ord_id, now);
         }
+        self.rebalance(acct, inst_id, now);
         Ok(ack)
     }
 
@@ -645,18 +699,22 @@ impl Exchange {
     }
 
     /// The market order that closes a whole position (`trade/close-position`).
+    /// Pending close orders on it are canceled first with `auto_cancel`, else 51115.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn close_request(
-        &self,
+        &mut self,
         acct: AccountId,
         inst_id: &str,
-        mgn_mode: MgnMode,
+        mgn: MgnMode,
         pos_side: Option<&str>,
-        cl_ord_id: &Option<String>,
-        tag: &Option<String>,
+        auto_cancel: bool,
+        ids: (&Option<String>, &Option<String>),
+        now: i64,
     ) -> Result<PlaceRequest, Reject> {
         let inst = self
             .instruments
             .by_id(inst_id)
+            .cloned()
             .ok_or(Reject::UnknownInstrument)?;
         if !inst.inst_type.is_derivative() {
             return Err(Reject::InvalidParam("instId"));
@@ -670,28 +728,51 @@ impl Exchange {
         };
         let key = PosKey {
             inst_id: inst.inst_id.clone(),
-            mgn_mode,
+            mgn_mode: mgn,
             pos_side: side,
         };
-        let position = account
+        let size = account
             .positions
             .get(&key)
-            .ok_or(Reject::PositionNotFound)?;
+            .ok_or(Reject::PositionNotFound)?
+            .pos;
+        let closing_orders: Vec<i64> = account
+            .open_orders()
+            .filter(|o| {
+                o.inst_id == inst.inst_id
+                    && o.reduce_only
+                    && o.pos_side == side
+                    && mgn_mode(o.td_mode) == mgn
+            })
+            .map(|o| o.ord_id)
+            .collect();
+        if !closing_orders.is_empty() && !auto_cancel {
+            return Err(Reject::PendingCloseOrders);
+        }
+        for ord_id in closing_orders {
+            self.finish(
+                acct,
+                ord_id,
+                OrdState::Canceled,
+                Some(CancelSource::User),
+                now,
+            );
+        }
         let closing_side = match side {
             PosSide::Long => "sell",
             PosSide::Short => "buy",
-            PosSide::Net if position.pos > Decimal::ZERO => "sell",
+            PosSide::Net if size > Decimal::ZERO => "sell",
             PosSide::Net => "buy",
         };
         Ok(PlaceRequest {
             inst_id: Some(inst.inst_id.clone()),
-            td_mode: Some(mgn_mode.as_str().to_owned()),
+            td_mode: Some(mgn.as_str().to_owned()),
             side: Some(closing_side.to_owned()),
             ord_type: Some("market".to_owned()),
-            sz: Some(position.size().to_string()),
+            sz: Some(size.abs().to_string()),
             pos_side: (side != PosSide::Net).then(|| side.as_str().to_owned()),
-            cl_ord_id: cl_ord_id.clone(),
-            tag: tag.clone(),
+            cl_ord_id: ids.0.clone(),
+            tag: ids.1.clone(),
             reduce_only: (side == PosSide::Net).then(|| "true".to_owned()),
             ..PlaceRequest::default()
         })

@@ -63,7 +63,7 @@ pub(crate) fn position_row(v: &PositionView) -> Value {
     };
     let cross = p.mgn_mode == crate::exchange::orders::MgnMode::Cross;
     json!({
-        "adl": "1", "availPos": if cross { "".to_owned() } else { num(p.size()) }, "avgPx": num(p.avg_px),
+        "adl": "1", "availPos": if cross { "".to_owned() } else { num(p.size()) }, "avgPx": num(p.avg_px.round_dp(8)),
         "baseBal": "", "baseBorrowed": "", "baseInterest": "", "bePx": "", "bizRefId": "", "bizRefType": "",
         "cTime": p.c_time.to_string(), "ccy": p.settle_ccy, "clSpotInUseAmt": "", "closeOrderAlgo": [],
         "deltaBS": "", "deltaPA": "", "fee": num(p.fee), "fundingFee": "0", "gammaBS": "", "gammaPA": "",
@@ -72,7 +72,7 @@ pub(crate) fn position_row(v: &PositionView) -> Value {
         "lever": num(p.lever), "liab": "", "liabCcy": "", "liqPenalty": "0", "liqPx": "",
         "margin": if cross { String::new() } else { num(p.margin) }, "markPx": num(v.mark),
         "maxSpotInUseAmt": "", "mgnMode": p.mgn_mode.as_str(), "mgnRatio": "",
-        "mmr": num((v.notional_usd * MMR_RATE).round_dp(8)), "nonSettleAvgPx": num(p.avg_px),
+        "mmr": num((v.notional_usd * MMR_RATE).round_dp(8)), "nonSettleAvgPx": num(p.avg_px.round_dp(8)),
         "notionalUsd": num(v.notional_usd.round_dp(8)), "optVal": "", "pendingCloseOrdLiabVal": "",
         "pnl": num(p.pnl), "pos": num(p.pos), "posCcy": "", "posId": p.pos_id.to_string(),
         "posSide": p.pos_side.as_str(), "quoteBal": "", "quoteBorrowed": "", "quoteInterest": "",
@@ -98,11 +98,11 @@ pub(crate) fn closed_position_row(c: &ClosedPosition, uly: &str) -> Value {
         p.pnl / margin
     };
     json!({
-        "cTime": p.c_time.to_string(), "ccy": p.settle_ccy, "closeAvgPx": num(c.close_avg_px),
+        "cTime": p.c_time.to_string(), "ccy": p.settle_ccy, "closeAvgPx": num(c.close_avg_px.round_dp(8)),
         "closeTotalPos": num(p.close_total_pos), "direction": if c.long { "long" } else { "short" },
         "fee": num(p.fee), "fundingFee": "0", "instId": p.inst_id, "instType": p.inst_type.as_str(),
-        "lever": num(p.lever), "liqPenalty": "0", "mgnMode": p.mgn_mode.as_str(), "nonSettleAvgPx": num(p.avg_px),
-        "openAvgPx": num(p.avg_px), "openMaxPos": num(p.open_max_pos), "pnl": num(p.pnl),
+        "lever": num(p.lever), "liqPenalty": "0", "mgnMode": p.mgn_mode.as_str(), "nonSettleAvgPx": num(p.avg_px.round_dp(8)),
+        "openAvgPx": num(p.avg_px.round_dp(8)), "openMaxPos": num(p.open_max_pos), "pnl": num(p.pnl),
         "pnlRatio": num(ratio.round_dp(8)), "posId": p.pos_id.to_string(), "posSide": p.pos_side.as_str(),
         "realizedPnl": num(p.pnl + p.fee), "settledPnl": "0", "triggerPx": "", "type": "2",
         "uTime": p.u_time.to_string(), "uly": uly,

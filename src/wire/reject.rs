@@ -86,6 +86,12 @@ pub(crate) fn spell(reject: &Reject, per_item: bool) -> Spelled {
         QueryIdRequired => ("51003", "Either client order ID or order ID is required.".into(), "", ok),
         Expired => ("50037", "Order expired.".into(), "", ok),
         AmendFinished => ("51503", "Your order has already been filled or canceled.".into(), "", ok),
+        AmendReduceNoPosition => (
+            "51521",
+            "Failed to edit. Unable to edit reduce-only order because you don't have any positions of this contract.".into(),
+            "",
+            ok,
+        ),
         AmendNothing => ("51500", "You must enter a price, quantity, or TP/SL".into(), "", ok),
         AmendType => ("51506", "Order modification unavailable for the order type.".into(), "", ok),
         AmendPostOnlyCross => (
@@ -96,6 +102,12 @@ pub(crate) fn spell(reject: &Reject, per_item: bool) -> Spelled {
         ),
         // Observed without the docs' trailing period.
         OrderNotFound => ("51603", "Order does not exist".into(), "", ok),
+        PendingCloseOrders => (
+            "51115",
+            "Cancel all pending close-orders before liquidation.".into(),
+            "",
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
         PositionNotFound => ("51023", "Position doesn't exist.".into(), "", ok),
         // The observed wire text; the docs word it differently.
         SettingsBlocked => (

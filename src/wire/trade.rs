@@ -132,7 +132,8 @@ pub(crate) fn order_row(order: &Order, inst: &Instrument) -> Value {
         "algoId": "",
         "attachAlgoClOrdId": "",
         "attachAlgoOrds": [],
-        "avgPx": opt_num(order.avg_px()),
+        // Averages of tick prices are cut to 8 places, not Decimal's 28.
+        "avgPx": opt_num(order.avg_px().map(|px| px.round_dp(8))),
         "cTime": order.c_time.to_string(),
         "cancelSource": order.cancel_source.map(|c| c.code()).unwrap_or(""),
         "cancelSourceReason": order.cancel_source.map(|c| c.reason()).unwrap_or(""),

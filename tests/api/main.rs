@@ -8,5 +8,6 @@ mod binary;
 mod helpers;
 mod market;
 mod public;
+mod robustness;
 mod scenarios;
 mod trade;

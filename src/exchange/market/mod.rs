@@ -113,6 +113,13 @@ impl MarketBook {
         self.hour_bars.retain(|&start, _| start < hour);
     }
 
+    /// The tape's price, if it is the same for every trade in `[from, to]`.
+    pub(crate) fn constant_px_between(&self, from: i64, to: i64) -> Option<Decimal> {
+        self.path
+            .constant_between(from, to)
+            .map(|px| round_to(px, self.spec.tick_sz))
+    }
+
     /// The price paths imposed on this book.
     pub(crate) fn imposed(&self) -> &[Vec<(i64, f64)>] {
         self.path.imposed()

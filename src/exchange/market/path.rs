@@ -76,6 +76,26 @@ impl PricePath {
         self.overrides.push(points);
     }
 
+    /// The price if it cannot change anywhere in `[from, to]`: a static model
+    /// with no imposed path reaching into the interval.
+    pub(crate) fn constant_between(&self, from: i64, to: i64) -> Option<f64> {
+        let static_model = self.model == PriceModel::Static;
+        let last_before = self.overrides.iter().rev().find(|o| o[0].0 <= from);
+        let changes_inside = self
+            .overrides
+            .iter()
+            .any(|o| o.iter().any(|&(t, _)| t > from && t <= to))
+            || last_before.is_some_and(|o| o.last().is_some_and(|&(t, _)| t > from));
+        if !static_model || changes_inside {
+            return None;
+        }
+        Some(
+            last_before
+                .and_then(|o| o.last())
+                .map_or(self.start_px, |&(_, px)| px),
+        )
+    }
+
     /// The imposed price paths, oldest first.
     pub(crate) fn imposed(&self) -> &[Vec<(i64, f64)>] {
         &self.overrides
