@@ -6,8 +6,8 @@ use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
-use crate::api::{account, asset, market, public, trade};
-use crate::auth::{require_read, require_trade};
+use crate::api::{account, asset, funding, market, public, trade};
+use crate::auth::{require_read, require_trade, require_withdraw};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -62,6 +62,20 @@ pub(crate) fn app(state: AppState) -> Router {
         )
         .route("/api/v5/account/trade-fee", get(account::trade_fee))
         .route("/api/v5/account/bills", get(account::bills))
+        .route("/api/v5/asset/balances", get(funding::balances))
+        .route("/api/v5/asset/transfer-state", get(funding::transfer_state))
+        .route(
+            "/api/v5/asset/deposit-address",
+            get(funding::deposit_address_rows),
+        )
+        .route(
+            "/api/v5/asset/deposit-history",
+            get(funding::deposit_history),
+        )
+        .route(
+            "/api/v5/asset/withdrawal-history",
+            get(funding::withdrawal_history),
+        )
         .route_layer(from_fn_with_state(state.clone(), require_read));
 
     let private_trade = Router::new()
@@ -83,10 +97,20 @@ pub(crate) fn app(state: AppState) -> Router {
             post(account::set_position_mode),
         )
         .route("/api/v5/account/set-leverage", post(account::set_leverage))
+        .route("/api/v5/asset/transfer", post(funding::transfer))
+        .route(
+            "/api/v5/asset/cancel-withdrawal",
+            post(funding::cancel_withdrawal),
+        )
         .route_layer(from_fn_with_state(state.clone(), require_trade));
+
+    let private_withdraw = Router::new()
+        .route("/api/v5/asset/withdrawal", post(funding::withdrawal))
+        .route_layer(from_fn_with_state(state.clone(), require_withdraw));
 
     Router::new()
         .merge(crate::admin::routes(state.clone()))
+        .merge(private_withdraw)
         .merge(public)
         .merge(private_read)
         .merge(private_trade)

@@ -46,10 +46,10 @@ mod state;
 mod wire;
 
 pub use crate::admin::ops::{
-    AccountSettings, AccountView, AdminError, ClockView, FaultView, Health, KeyChange, KeyView,
-    NewKey, PricePoint, PriceView,
+    AccountSettings, AccountView, AddressView, AdminError, ClockView, FaultView, Health, KeyChange,
+    KeyView, NewDeposit, NewKey, PricePoint, PriceView,
 };
-pub use crate::auth::{ApiKey, Env, Permission, prehash, sign};
+pub use crate::auth::{ApiKey, Env, IDLE_KEY_LIFETIME_MS, Permission, prehash, sign};
 pub use crate::clock::Clock;
 pub use crate::journal::{DEFAULT_JOURNAL_CAP, JournalEntry, JournalFilter};
 pub use crate::scenario::{DEFAULT_WORLD, WorldError};

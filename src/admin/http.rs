@@ -180,6 +180,8 @@ pub(super) async fn account_settings(
 struct BalanceChange {
     ccy: String,
     amount: String,
+    /// `trading` (default) or `funding`.
+    account: Option<String>,
 }
 
 pub(super) async fn adjust_balance(
@@ -188,7 +190,15 @@ pub(super) async fn adjust_balance(
     bytes: axum::body::Bytes,
 ) -> Reply {
     let change: BalanceChange = body(&bytes)?;
-    let cash = state.adjust_balance(&env, &name, &change.ccy, &change.amount)?;
+    let cash = match change.account.as_deref() {
+        None | Some("trading") => state.adjust_balance(&env, &name, &change.ccy, &change.amount)?,
+        Some("funding") => state.adjust_funding(&env, &name, &change.ccy, &change.amount)?,
+        Some(other) => {
+            return Err(AdminError::Invalid(format!(
+                "account {other:?}: trading or funding"
+            )));
+        }
+    };
     ok(json!({"ccy": change.ccy, "cashBal": cash}))
 }
 
@@ -273,4 +283,44 @@ pub(super) async fn import_state(State(state): State<AppState>, bytes: axum::bod
         serde_json::from_slice(&bytes).map_err(|e| AdminError::Invalid(format!("body: {e}")))?;
     state.import_state(value)?;
     ok(json!({"imported": true}))
+}
+
+pub(super) async fn deposit(
+    State(state): State<AppState>,
+    Path((env, name)): Path<(String, String)>,
+    bytes: axum::body::Bytes,
+) -> Reply {
+    ok(state.deposit(&env, &name, body::<super::ops::NewDeposit>(&bytes)?)?)
+}
+
+pub(super) async fn address_book(
+    State(state): State<AppState>,
+    Path((env, name)): Path<(String, String)>,
+) -> Reply {
+    ok(state.address_book(&env, &name)?)
+}
+
+pub(super) async fn add_address(
+    State(state): State<AppState>,
+    Path((env, name)): Path<(String, String)>,
+    bytes: axum::body::Bytes,
+) -> Reply {
+    let address: super::ops::AddressView =
+        serde_json::from_slice(&bytes).map_err(|e| AdminError::Invalid(format!("body: {e}")))?;
+    ok(state.add_address(&env, &name, address)?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AddressRef {
+    addr: String,
+}
+
+pub(super) async fn remove_address(
+    State(state): State<AppState>,
+    Path((env, name)): Path<(String, String)>,
+    bytes: axum::body::Bytes,
+) -> Reply {
+    let address: AddressRef = body(&bytes)?;
+    ok(state.remove_address(&env, &name, &address.addr)?)
 }

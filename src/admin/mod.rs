@@ -45,6 +45,16 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
             post(http::adjust_balance),
         )
         .route(
+            "/__admin/accounts/{env}/{name}/deposits",
+            post(http::deposit),
+        )
+        .route(
+            "/__admin/accounts/{env}/{name}/addresses",
+            get(http::address_book)
+                .post(http::add_address)
+                .delete(http::remove_address),
+        )
+        .route(
             "/__admin/requests",
             get(http::requests).delete(http::clear_requests),
         )

@@ -89,6 +89,12 @@ pub struct KeyView {
     pub ips: Vec<String>,
     /// The account it trades for.
     pub account: String,
+    /// The site it belongs to: `www`, `eea` or `us`.
+    pub region: String,
+    /// Its last private call, exchange ms.
+    pub last_used: i64,
+    /// When the 14-day idle rule deletes it (live, trade or withdraw, no IP binding), ms.
+    pub expires_at: Option<i64>,
 }
 
 /// A key to create. Missing `apiKey`/`secretKey`/`passphrase` are generated from the seed.
@@ -111,6 +117,8 @@ pub struct NewKey {
     pub secret_key: Option<String>,
     /// Given passphrase, or generated.
     pub passphrase: Option<String>,
+    /// `www` (default), `eea` or `us`.
+    pub region: Option<String>,
 }
 
 /// Changes to an existing key.
@@ -172,6 +180,34 @@ pub struct FaultView {
     pub fired: u64,
 }
 
+/// An address-book entry (withdrawals over the API only go to verified ones).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressView {
+    /// Currency.
+    pub ccy: String,
+    /// Chain, e.g. `USDT-TRC20`.
+    pub chain: String,
+    /// Address (`address:tag` for tagged coins).
+    pub addr: String,
+    /// Verified for API withdrawals (OKX: "exempt from verification").
+    #[serde(default)]
+    pub verified: bool,
+}
+
+/// A simulated deposit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NewDeposit {
+    /// Currency.
+    pub ccy: String,
+    /// Chain (default: the currency's main network).
+    pub chain: Option<String>,
+    /// Amount.
+    pub amt: String,
+    /// Credited this many ms after now (state 0 until then).
+    pub confirm_ms: i64,
+}
+
 /// Settings OKX only lets users change on its web site.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -208,7 +244,20 @@ fn key_view(key: &ApiKey) -> KeyView {
         perms: key.perms.iter().map(|p| p.as_str().to_owned()).collect(),
         ips: key.ips.iter().map(|ip| ip.to_string()).collect(),
         account: key.account.clone(),
+        region: key.region.clone(),
+        last_used: key.last_used_ms,
+        expires_at: key.expires_at(),
     }
+}
+
+fn normalize(region: &str) -> Result<String, AdminError> {
+    crate::auth::normalize_region(region)
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            AdminError::Invalid(format!(
+                "region {region:?} is not www, eea (my) or us (app)"
+            ))
+        })
 }
 
 fn key_from_view(view: &KeyView) -> Result<ApiKey, AdminError> {
@@ -221,6 +270,8 @@ fn key_from_view(view: &KeyView) -> Result<ApiKey, AdminError> {
         perms: parse_perms(&view.perms)?,
         ips: parse_ips(&view.ips)?,
         account: view.account.clone(),
+        region: normalize(&view.region)?,
+        last_used_ms: view.last_used,
     })
 }
 
@@ -460,6 +511,8 @@ impl AppState {
             perms,
             ips,
             account,
+            region: normalize(new.region.as_deref().unwrap_or("www"))?,
+            last_used_ms: self.clock.now_ms(),
         };
         self.keys.insert(key.clone());
         Ok(key_view(&key))
@@ -631,6 +684,137 @@ impl AppState {
     /// Starts or ends maintenance: every OKX request but system/status answers 50001.
     pub(crate) fn set_maintenance(&self, on: bool) {
         self.scenario.lock().maintenance = on;
+    }
+
+    /// Credits or debits the funding account ("6") instead of the trading account.
+    pub(crate) fn adjust_funding(
+        &self,
+        env: &str,
+        name: &str,
+        ccy: &str,
+        amount: &str,
+    ) -> Result<String, AdminError> {
+        let acct = self.account_index(env, name)?;
+        let amount = parse_decimal(amount, "amount")?;
+        let mut exchange = self.exchange();
+        let balance = exchange.accounts[acct]
+            .funding
+            .balances
+            .entry(ccy.to_owned())
+            .or_default();
+        let after = balance
+            .avail
+            .checked_add(amount)
+            .ok_or_else(|| AdminError::Invalid("amount out of range".into()))?;
+        if after < Decimal::ZERO {
+            return Err(AdminError::Conflict(format!(
+                "cannot debit {} {ccy}: {} available",
+                -amount, balance.avail
+            )));
+        }
+        balance.avail = after;
+        Ok(crate::wire::num(after))
+    }
+
+    /// Simulates a deposit to the funding account.
+    pub(crate) fn deposit(
+        &self,
+        env: &str,
+        name: &str,
+        new: NewDeposit,
+    ) -> Result<serde_json::Value, AdminError> {
+        let acct = self.account_index(env, name)?;
+        let amt = parse_decimal(&new.amt, "amt")?;
+        let now = self.clock.now_ms();
+        let mut exchange = self.exchange();
+        let deposit = exchange
+            .deposit(
+                acct,
+                &new.ccy,
+                new.chain.as_deref(),
+                amt,
+                new.confirm_ms,
+                now,
+            )
+            .map_err(|e| AdminError::Invalid(format!("{e:?}")))?;
+        Ok(
+            serde_json::json!({"depId": deposit.dep_id.to_string(), "ccy": deposit.ccy, "chain": deposit.chain, "amt": crate::wire::num(deposit.amt), "creditedAt": deposit.credited_at}),
+        )
+    }
+
+    /// The account's withdrawal address book.
+    pub(crate) fn address_book(
+        &self,
+        env: &str,
+        name: &str,
+    ) -> Result<Vec<AddressView>, AdminError> {
+        let acct = self.account_index(env, name)?;
+        let exchange = self.exchange();
+        Ok(exchange.accounts[acct]
+            .funding
+            .address_book
+            .iter()
+            .map(|a| AddressView {
+                ccy: a.ccy.clone(),
+                chain: a.chain.clone(),
+                addr: a.addr.clone(),
+                verified: a.verified,
+            })
+            .collect())
+    }
+
+    /// Adds (or replaces, by currency, chain and address) an address-book entry.
+    pub(crate) fn add_address(
+        &self,
+        env: &str,
+        name: &str,
+        address: AddressView,
+    ) -> Result<Vec<AddressView>, AdminError> {
+        let acct = self.account_index(env, name)?;
+        {
+            let mut exchange = self.exchange();
+            if !exchange
+                .currencies()
+                .iter()
+                .any(|c| c.ccy == address.ccy && c.chain == address.chain)
+            {
+                return Err(AdminError::Invalid(format!(
+                    "no currency {} on chain {}",
+                    address.ccy, address.chain
+                )));
+            }
+            let book = &mut exchange.accounts[acct].funding.address_book;
+            book.retain(|a| {
+                !(a.ccy == address.ccy && a.chain == address.chain && a.addr == address.addr)
+            });
+            book.push(crate::exchange::funding::BookAddress {
+                ccy: address.ccy,
+                chain: address.chain,
+                addr: address.addr,
+                verified: address.verified,
+            });
+        }
+        self.address_book(env, name)
+    }
+
+    /// Removes an address from the book.
+    pub(crate) fn remove_address(
+        &self,
+        env: &str,
+        name: &str,
+        addr: &str,
+    ) -> Result<Vec<AddressView>, AdminError> {
+        let acct = self.account_index(env, name)?;
+        {
+            let mut exchange = self.exchange();
+            let book = &mut exchange.accounts[acct].funding.address_book;
+            let before = book.len();
+            book.retain(|a| a.addr != addr);
+            if book.len() == before {
+                return Err(AdminError::NotFound(format!("no address {addr}")));
+            }
+        }
+        self.address_book(env, name)
     }
 
     /// Journal entries matching `filter`, oldest first.

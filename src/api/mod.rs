@@ -2,6 +2,7 @@
 
 pub(crate) mod account;
 pub(crate) mod asset;
+pub(crate) mod funding;
 pub(crate) mod market;
 pub(crate) mod public;
 pub(crate) mod trade;

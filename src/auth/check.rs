@@ -52,6 +52,18 @@ pub(crate) enum AuthError {
     MalformedKey,
     /// 50119: well formed, but no such key.
     UnknownKey,
+    /// 50119 for a key the 14-day idle rule deleted (answered like an unknown key).
+    KeyExpired {
+        /// When it was last used, ms.
+        last_used_ms: i64,
+    },
+    /// 50119 for a key of another regional site (www, eea, us).
+    WrongRegion {
+        /// The key's site.
+        key_region: String,
+        /// The site the request addressed.
+        request_region: String,
+    },
     /// 50101: demo key on live or live key on demo.
     WrongEnvironment,
     /// 50105.
@@ -85,6 +97,12 @@ impl AuthError {
             ),
             WrongEnvironment => "the key belongs to the other environment: demo keys need x-simulated-trading: 1, live keys must not send it".into(),
             UnknownKey => "no such API key in this world".into(),
+            KeyExpired { last_used_ms } => format!(
+                "the key was deleted: it has trade or withdraw permission, no IP binding, and was last used at {last_used_ms}, more than 14 days ago"
+            ),
+            WrongRegion { key_region, request_region } => format!(
+                "the key belongs to the {key_region} site but the request addressed the {request_region} site"
+            ),
             NoPermission => "the key lacks the permission this endpoint needs".into(),
             _ => return None,
         })
@@ -118,7 +136,9 @@ impl From<AuthError> for ApiError {
             TimestampExpired { .. } => gateway("50102", "Timestamp request expired"),
             MalformedKey => gateway("50111", "Invalid OK-ACCESS-KEY"),
             // Docs say HTTP 200; OKX was observed answering 401.
-            UnknownKey => gateway("50119", "API key doesn't exist"),
+            UnknownKey | KeyExpired { .. } | WrongRegion { .. } => {
+                gateway("50119", "API key doesn't exist")
+            }
             WrongEnvironment => gateway("50101", "APIKey does not match current environment."),
             WrongPassphrase => gateway(
                 "50105",
@@ -153,6 +173,8 @@ pub(super) struct SignedRequest<'a> {
     pub headers: &'a HeaderMap,
     /// The connecting address, when known.
     pub peer: Option<IpAddr>,
+    /// The regional site the request addressed (`www`, `eea`, `us`).
+    pub region: String,
 }
 
 /// The verdict on a request that passed the gate.
@@ -201,6 +223,20 @@ pub(super) fn authenticate(
         None if looks_like_a_key(api_key) => return Err(AuthError::UnknownKey),
         None => return Err(AuthError::MalformedKey),
     };
+    if key
+        .expires_at()
+        .is_some_and(|deadline| gate.now_ms >= deadline)
+    {
+        return Err(AuthError::KeyExpired {
+            last_used_ms: key.last_used_ms,
+        });
+    }
+    if key.region != request.region {
+        return Err(AuthError::WrongRegion {
+            key_region: key.region.clone(),
+            request_region: request.region.clone(),
+        });
+    }
     let env = Env::from_header(header("x-simulated-trading"));
     if key.env != env {
         return Err(AuthError::WrongEnvironment);
@@ -280,6 +316,8 @@ mod tests {
             perms,
             ips: ips.iter().map(|ip| ip.parse().unwrap()).collect(),
             account: "main".into(),
+            region: "www".into(),
+            last_used_ms: NOW,
         }
     }
 
@@ -326,6 +364,7 @@ mod tests {
             body: b"",
             headers,
             peer: Some(peer.parse().unwrap()),
+            region: "www".into(),
         };
         authenticate(gate, &request, required)
     }

@@ -82,12 +82,54 @@ pub struct ApiKey {
     pub ips: Vec<IpNet>,
     /// The name of the account the key trades for (in the key's environment).
     pub account: String,
+    /// The site the key was created on: `www` (global), `eea` or `us`.
+    pub region: String,
+    /// The last private call made with it (exchange time, ms); creation counts as use.
+    pub last_used_ms: i64,
+}
+
+/// OKX deletes live keys with trade or withdraw permission and no IP binding
+/// after 14 days without a private call; demo keys never expire.
+pub const IDLE_KEY_LIFETIME_MS: i64 = 14 * 86_400_000;
+
+/// The site a request addressed: `www` (global), `eea` (my.okx.com, eea.okx.com)
+/// or `us` (app.okx.com, us.okx.com). Read from `x-okx-mock-region`, else from
+/// the first label of the Host header (`my.localhost` works in tests), else `www`.
+pub(crate) fn region_of(header: Option<&str>, host: Option<&str>) -> String {
+    let label = header
+        .or_else(|| host.and_then(|h| h.split('.').next()))
+        .unwrap_or("www")
+        .to_ascii_lowercase();
+    normalize_region(&label).unwrap_or("www").to_owned()
+}
+
+/// `www`, `eea` or `us` for OKX's site names and their aliases.
+pub(crate) fn normalize_region(name: &str) -> Option<&'static str> {
+    match name {
+        "www" | "openapi" | "aws" | "global" => Some("www"),
+        "my" | "eea" => Some("eea"),
+        "app" | "us" => Some("us"),
+        _ => None,
+    }
 }
 
 impl ApiKey {
     /// Whether the key grants `permission` (read is always granted).
     pub fn allows(&self, permission: Permission) -> bool {
         permission == Permission::Read || self.perms.contains(&permission)
+    }
+
+    /// When the idle key will be deleted, if the 14-day rule applies to it.
+    pub fn expires_at(&self) -> Option<i64> {
+        let idle_rule = self.env == Env::Live
+            && self.ips.is_empty()
+            && (self.allows_explicitly(Permission::Trade)
+                || self.allows_explicitly(Permission::Withdraw));
+        idle_rule.then(|| self.last_used_ms + IDLE_KEY_LIFETIME_MS)
+    }
+
+    fn allows_explicitly(&self, permission: Permission) -> bool {
+        self.perms.contains(&permission)
     }
 
     /// Whether a request from `ip` may use the key.
@@ -137,5 +179,12 @@ impl KeyStore {
     /// Forgets every key.
     pub(crate) fn clear(&self) {
         self.keys.clear();
+    }
+
+    /// Records a private call made with the key at `now`.
+    pub(crate) fn touch(&self, api_key: &str, now: i64) {
+        if let Some(mut key) = self.keys.get_mut(api_key) {
+            key.last_used_ms = key.last_used_ms.max(now);
+        }
     }
 }

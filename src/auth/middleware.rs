@@ -10,7 +10,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::check::{Gate, SignedRequest, authenticate};
+use super::check::{AuthError, Gate, SignedRequest, authenticate};
 use super::keys::Permission;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -36,6 +36,15 @@ pub(crate) async fn require_trade(
     gate(state, Permission::Trade, request, next).await
 }
 
+/// Gate for endpoints that need the Withdraw permission.
+pub(crate) async fn require_withdraw(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    gate(state, Permission::Withdraw, request, next).await
+}
+
 async fn gate(state: AppState, required: Permission, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
     // The signature covers the body bytes as sent, so read them before anything parses them.
@@ -47,6 +56,13 @@ async fn gate(state: AppState, required: Permission, request: Request, next: Nex
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip());
     let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let region = super::keys::region_of(
+        parts
+            .headers
+            .get("x-okx-mock-region")
+            .and_then(|v| v.to_str().ok()),
+        parts.headers.get("host").and_then(|v| v.to_str().ok()),
+    );
     let method = parts.method.as_str();
     let verdict = authenticate(
         Gate {
@@ -60,6 +76,7 @@ async fn gate(state: AppState, required: Permission, request: Request, next: Nex
             body: &body,
             headers: &parts.headers,
             peer,
+            region,
         },
         required,
     );
@@ -81,6 +98,10 @@ async fn gate(state: AppState, required: Permission, request: Request, next: Nex
                 authenticated.env.as_str(),
                 authenticated.key.account
             );
+            // Any authenticated private call counts as use (the 14-day rule).
+            state
+                .keys
+                .touch(&authenticated.key.api_key, state.clock.now_ms());
             parts.extensions.insert(authenticated);
             let mut response = next.run(Request::from_parts(parts, Body::from(body))).await;
             response.extensions_mut().insert(Caller {
@@ -93,6 +114,9 @@ async fn gate(state: AppState, required: Permission, request: Request, next: Nex
         Err(refusal) => {
             tracing::debug!(?refusal, %target, "refused a private request");
             let explanation = refusal.explain(state.config.auth_window_ms);
+            if let (AuthError::KeyExpired { .. }, Some(key)) = (&refusal, &api_key) {
+                state.keys.remove(key); // OKX deletes it for good
+            }
             let mut response = ApiError::from(refusal).into_response();
             response.extensions_mut().insert(Caller {
                 api_key,

@@ -6,9 +6,10 @@ mod keys;
 mod middleware;
 mod sign;
 
-pub use self::keys::{ApiKey, Env, Permission};
+pub(crate) use self::keys::normalize_region;
+pub use self::keys::{ApiKey, Env, IDLE_KEY_LIFETIME_MS, Permission};
 pub use self::sign::{prehash, sign};
 
 pub(crate) use self::check::Authenticated;
 pub(crate) use self::keys::KeyStore;
-pub(crate) use self::middleware::{Caller, require_read, require_trade};
+pub(crate) use self::middleware::{Caller, require_read, require_trade, require_withdraw};

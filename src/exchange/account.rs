@@ -150,6 +150,8 @@ pub(crate) struct Account {
     pub(crate) fills: VecDeque<Fill>,
     pub(crate) bills: VecDeque<Bill>,
     pub(crate) closed_positions: VecDeque<ClosedPosition>,
+    /// The funding account ("6").
+    pub(crate) funding: super::funding::FundingAccount,
 }
 
 /// Leverage of an instrument nobody set one for.
@@ -176,6 +178,7 @@ impl Account {
             fills: VecDeque::new(),
             bills: VecDeque::new(),
             closed_positions: VecDeque::new(),
+            funding: super::funding::FundingAccount::default(),
         }
     }
 

@@ -185,6 +185,7 @@ impl Exchange {
     /// trades printed since the last call. Runs before each account operation,
     /// so what a client reads always reflects the market up to exchange time.
     pub(crate) fn sync(&mut self, now: i64) {
+        self.settle_funding(now);
         for book in 0..self.books.len() {
             let from = self.synced[book];
             if now <= from {

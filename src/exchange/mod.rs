@@ -7,6 +7,7 @@ pub(crate) mod control;
 pub(crate) mod convert;
 pub(crate) mod expiry;
 pub(crate) mod fees;
+pub(crate) mod funding;
 pub(crate) mod holds;
 pub(crate) mod ids;
 pub(crate) mod instruments;

@@ -115,6 +115,9 @@ impl World {
             });
         }
         let mut world = merged.unwrap_or_else(WorldFile::empty).build(now_ms)?;
+        for key in &mut world.keys {
+            key.last_used_ms = now_ms; // creation counts as use
+        }
         world.faults = rules;
         world.timeline = events;
         world.check_references()?;
@@ -315,6 +318,8 @@ struct KeyFile {
     ips: Vec<String>,
     #[serde(default = "main_account")]
     account: String,
+    /// `www` (default), `eea` (my.okx.com) or `us` (app.okx.com).
+    region: Option<String>,
 }
 
 fn main_account() -> String {
@@ -334,6 +339,21 @@ struct AccountFile {
     pos_mode: String,
     #[serde(default)]
     balances: std::collections::BTreeMap<String, Decimal>,
+    /// The funding account's balances.
+    #[serde(default)]
+    funding: std::collections::BTreeMap<String, Decimal>,
+    #[serde(default)]
+    address_book: Vec<AddressFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct AddressFile {
+    ccy: String,
+    chain: String,
+    addr: String,
+    #[serde(default)]
+    verified: bool,
 }
 
 fn futures_mode() -> String {
@@ -581,6 +601,24 @@ impl AccountFile {
             }
             account.balance(&ccy).cash = amount;
         }
+        for (ccy, amount) in self.funding {
+            if amount < Decimal::ZERO {
+                return Err(invalid(format!(
+                    "{owner}: funding balance of {ccy} is negative"
+                )));
+            }
+            account.funding.balances.entry(ccy).or_default().avail = amount;
+        }
+        account.funding.address_book = self
+            .address_book
+            .into_iter()
+            .map(|a| crate::exchange::funding::BookAddress {
+                ccy: a.ccy,
+                chain: a.chain,
+                addr: a.addr,
+                verified: a.verified,
+            })
+            .collect();
         Ok(account)
     }
 }
@@ -612,6 +650,16 @@ impl KeyFile {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let region = match self.region.as_deref() {
+            None => "www",
+            Some(name) => crate::auth::normalize_region(name).ok_or_else(|| {
+                invalid(format!(
+                    "key {}: region {name:?} is not www, eea (my) or us (app)",
+                    self.label
+                ))
+            })?,
+        }
+        .to_owned();
         Ok(ApiKey {
             label: self.label,
             api_key: self.api_key,
@@ -621,6 +669,9 @@ impl KeyFile {
             perms,
             ips,
             account: self.account,
+            region,
+            // Set to the load time by World::from_sources.
+            last_used_ms: 0,
         })
     }
 }

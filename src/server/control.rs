@@ -137,4 +137,54 @@ impl MockOkx {
     pub fn import_state(&self, state: serde_json::Value) -> Result<(), AdminError> {
         self.state.import_state(state)
     }
+
+    /// Credits (positive) or debits the funding account ("6"); returns its new balance.
+    pub fn adjust_funding(
+        &self,
+        env: Env,
+        name: &str,
+        ccy: &str,
+        amount: &str,
+    ) -> Result<String, AdminError> {
+        self.state.adjust_funding(env.as_str(), name, ccy, amount)
+    }
+
+    /// Simulates a deposit to the funding account.
+    pub fn deposit(
+        &self,
+        env: Env,
+        name: &str,
+        deposit: crate::admin::ops::NewDeposit,
+    ) -> Result<serde_json::Value, AdminError> {
+        self.state.deposit(env.as_str(), name, deposit)
+    }
+
+    /// The account's withdrawal address book.
+    pub fn address_book(
+        &self,
+        env: Env,
+        name: &str,
+    ) -> Result<Vec<crate::admin::ops::AddressView>, AdminError> {
+        self.state.address_book(env.as_str(), name)
+    }
+
+    /// Adds an address-book entry (`verified` ones accept API withdrawals).
+    pub fn add_address(
+        &self,
+        env: Env,
+        name: &str,
+        address: crate::admin::ops::AddressView,
+    ) -> Result<Vec<crate::admin::ops::AddressView>, AdminError> {
+        self.state.add_address(env.as_str(), name, address)
+    }
+
+    /// Removes an address from the book.
+    pub fn remove_address(
+        &self,
+        env: Env,
+        name: &str,
+        addr: &str,
+    ) -> Result<Vec<crate::admin::ops::AddressView>, AdminError> {
+        self.state.remove_address(env.as_str(), name, addr)
+    }
 }

@@ -221,3 +221,57 @@ mod tests {
         );
     }
 }
+
+impl From<crate::exchange::funding::FundingReject> for ApiError {
+    /// Funding refusals are top-level (`data: []`), HTTP 200 but for 58114 (400).
+    fn from(reject: crate::exchange::funding::FundingReject) -> Self {
+        use crate::exchange::funding::FundingReject::*;
+        let (code, msg, status) = match reject {
+            InvalidParam(name) => return ApiError::invalid_param(name),
+            AmountNotPositive => (
+                "58114",
+                "Transfer amount must be greater than 0",
+                StatusCode::BAD_REQUEST,
+            ),
+            SameAccount => (
+                "58123",
+                "The From parameter cannot be the same as the To parameter.",
+                StatusCode::OK,
+            ),
+            TransferExceedsAvailable => (
+                "58116",
+                "Transfer exceeds the available amount.",
+                StatusCode::OK,
+            ),
+            NoAddress => ("58203", "Please add a withdrawal address.", StatusCode::OK),
+            AddressNotVerified => (
+                "58207",
+                "Withdrawal address isn't on the verified address list. (The format for withdrawal addresses with a label is “address:label”.)",
+                StatusCode::OK,
+            ),
+            BelowMinimum => (
+                "58206",
+                "Withdrawal amount is less than the lower limit.",
+                StatusCode::OK,
+            ),
+            AboveMaximum => (
+                "58205",
+                "Withdrawal amount exceeds the upper limit.",
+                StatusCode::OK,
+            ),
+            InsufficientBalance => ("58350", "Insufficient balance.", StatusCode::OK),
+            WithdrawalNotFound => ("58215", "Withdrawal ID does not exist.", StatusCode::OK),
+            AlreadyCanceled => (
+                "58220",
+                "Withdrawal request already canceled.",
+                StatusCode::OK,
+            ),
+            NotCancelable => ("58216", "Operation not allowed.", StatusCode::OK),
+        };
+        ApiError::Envelope {
+            code,
+            msg: msg.to_owned(),
+            status,
+        }
+    }
+}

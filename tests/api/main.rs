@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod auth;
 mod binary;
+mod funding;
 mod helpers;
 mod market;
 mod public;
