@@ -64,7 +64,7 @@ pub(crate) async fn transfer(
     let mut exchange = state.exchange();
     exchange.sync(now);
     let acct = account_of(&exchange, &auth)?;
-    let done = exchange.transfer(acct, &ccy, amt, &from, &to, &client_id, now)?;
+    let done = exchange.transfer(acct, &ccy, amt, (&from, &to), &client_id, now)?;
     Ok(Okx(vec![json!({
         "amt": num(done.amt), "ccy": done.ccy, "clientId": done.client_id, "from": done.from,
         "to": done.to, "transId": done.trans_id.to_string(),

@@ -185,8 +185,7 @@ impl Exchange {
         acct: AccountId,
         ccy: &str,
         amt: Decimal,
-        from: &str,
-        to: &str,
+        (from, to): (&str, &str),
         client_id: &str,
         now: i64,
     ) -> Result<Transfer, FundingReject> {

@@ -172,56 +172,6 @@ impl From<Reject> for ApiError {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rust_decimal_macros::dec;
-
-    #[test]
-    fn per_item_and_top_level_parameter_errors_differ_as_observed() {
-        assert_eq!(
-            spell(&Reject::InvalidParam("px"), true).msg,
-            "Parameter px error "
-        );
-        let top = spell(&Reject::InvalidParam("posMode"), false);
-        assert_eq!(
-            (top.msg.as_str(), top.status),
-            ("Parameter posMode error", StatusCode::BAD_REQUEST)
-        );
-    }
-
-    #[test]
-    fn insufficient_funds_carry_a_sub_code_and_the_currency() {
-        let spelled = spell(
-            &Reject::Insufficient {
-                ccy: "USDT".into(),
-                kind: Shortfall::Margin,
-            },
-            true,
-        );
-        assert_eq!((spelled.code, spelled.sub_code), ("51008", "1001"));
-        assert_eq!(
-            spelled.msg,
-            "Order failed. Insufficient USDT margin in account"
-        );
-    }
-
-    #[test]
-    fn band_messages_print_both_limits() {
-        let spelled = spell(
-            &Reject::PriceBand {
-                buy: dec!(99771.0),
-                sell: dec!(90269),
-            },
-            true,
-        );
-        assert_eq!(
-            spelled.msg,
-            "Order price is not within the price limit (max buy price: 99771 , min sell price: 90269 )"
-        );
-    }
-}
-
 impl From<crate::exchange::funding::FundingReject> for ApiError {
     /// Funding refusals are top-level (`data: []`), HTTP 200 but for 58114 (400).
     fn from(reject: crate::exchange::funding::FundingReject) -> Self {
@@ -273,5 +223,55 @@ impl From<crate::exchange::funding::FundingReject> for ApiError {
             msg: msg.to_owned(),
             status,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn per_item_and_top_level_parameter_errors_differ_as_observed() {
+        assert_eq!(
+            spell(&Reject::InvalidParam("px"), true).msg,
+            "Parameter px error "
+        );
+        let top = spell(&Reject::InvalidParam("posMode"), false);
+        assert_eq!(
+            (top.msg.as_str(), top.status),
+            ("Parameter posMode error", StatusCode::BAD_REQUEST)
+        );
+    }
+
+    #[test]
+    fn insufficient_funds_carry_a_sub_code_and_the_currency() {
+        let spelled = spell(
+            &Reject::Insufficient {
+                ccy: "USDT".into(),
+                kind: Shortfall::Margin,
+            },
+            true,
+        );
+        assert_eq!((spelled.code, spelled.sub_code), ("51008", "1001"));
+        assert_eq!(
+            spelled.msg,
+            "Order failed. Insufficient USDT margin in account"
+        );
+    }
+
+    #[test]
+    fn band_messages_print_both_limits() {
+        let spelled = spell(
+            &Reject::PriceBand {
+                buy: dec!(99771.0),
+                sell: dec!(90269),
+            },
+            true,
+        );
+        assert_eq!(
+            spelled.msg,
+            "Order price is not within the price limit (max buy price: 99771 , min sell price: 90269 )"
+        );
     }
 }
