@@ -32,7 +32,8 @@ pub(crate) fn app(state: AppState) -> Router {
             "/api/v5/market/history-candles",
             get(market::history_candles),
         )
-        .route("/api/v5/market/trades", get(market::trades));
+        .route("/api/v5/market/trades", get(market::trades))
+        .route_layer(from_fn_with_state(state.clone(), crate::ratelimit::limit));
 
     // route_layer: the gate runs only for requests that matched one of these
     // routes, so an unknown path is a 404 and not an authentication error.
@@ -76,6 +77,7 @@ pub(crate) fn app(state: AppState) -> Router {
             "/api/v5/asset/withdrawal-history",
             get(funding::withdrawal_history),
         )
+        .route_layer(from_fn_with_state(state.clone(), crate::ratelimit::limit))
         .route_layer(from_fn_with_state(state.clone(), require_read));
 
     let private_trade = Router::new()
@@ -102,10 +104,12 @@ pub(crate) fn app(state: AppState) -> Router {
             "/api/v5/asset/cancel-withdrawal",
             post(funding::cancel_withdrawal),
         )
+        .route_layer(from_fn_with_state(state.clone(), crate::ratelimit::limit))
         .route_layer(from_fn_with_state(state.clone(), require_trade));
 
     let private_withdraw = Router::new()
         .route("/api/v5/asset/withdrawal", post(funding::withdrawal))
+        .route_layer(from_fn_with_state(state.clone(), crate::ratelimit::limit))
         .route_layer(from_fn_with_state(state.clone(), require_withdraw));
 
     Router::new()

@@ -39,6 +39,7 @@ mod clock;
 mod error;
 mod exchange;
 mod journal;
+mod ratelimit;
 mod scenario;
 mod serve;
 mod server;
@@ -52,6 +53,7 @@ pub use crate::admin::ops::{
 pub use crate::auth::{ApiKey, Env, IDLE_KEY_LIFETIME_MS, Permission, prehash, sign};
 pub use crate::clock::Clock;
 pub use crate::journal::{DEFAULT_JOURNAL_CAP, JournalEntry, JournalFilter};
+pub use crate::ratelimit::RateLimitSettings;
 pub use crate::scenario::{DEFAULT_WORLD, WorldError};
 pub use crate::server::{BoundServer, Credentials, MockOkx, MockOkxBuilder, StartError};
 

@@ -32,6 +32,12 @@ struct Cli {
     /// Token the control API (/__admin/) requires in the x-admin-token header.
     #[arg(long, env = "OKX_MOCK_ADMIN_TOKEN")]
     admin_token: Option<String>,
+    /// OKX's rate limits: on (default) or off.
+    #[arg(long, env = "OKX_MOCK_RATE_LIMITS", value_parser = ["on", "off"])]
+    rate_limits: Option<String>,
+    /// Multiplies every rate limit (e.g. 10 for a load test).
+    #[arg(long, env = "OKX_MOCK_RATE_LIMIT_SCALE")]
+    rate_limit_scale: Option<f64>,
     /// Requests the journal keeps (oldest dropped first).
     #[arg(long, env = "OKX_MOCK_JOURNAL_CAP", default_value_t = okx_mock::DEFAULT_JOURNAL_CAP)]
     journal_cap: usize,
@@ -70,6 +76,12 @@ fn main() -> ExitCode {
         .port(cli.port)
         .seed(cli.seed)
         .journal_cap(cli.journal_cap);
+    if cli.rate_limits.is_some() || cli.rate_limit_scale.is_some() {
+        builder = builder.rate_limits(okx_mock::RateLimitSettings {
+            enabled: cli.rate_limits.as_deref() != Some("off"),
+            scale: cli.rate_limit_scale.unwrap_or(1.0),
+        });
+    }
     if let Some(token) = &cli.admin_token {
         builder = builder.admin_token(token);
     } else if !cli.host.is_loopback() {

@@ -48,6 +48,8 @@ pub(crate) struct AppState {
     pub(crate) journal: Journal,
     /// Fault rules, timeline and maintenance.
     pub(crate) scenario: crate::scenario::layer::Scenario,
+    /// OKX's rate limits and their counters.
+    pub(crate) limits: Arc<crate::ratelimit::RateLimiter>,
     /// Turns true when the server shuts down (ends faults that never answer).
     pub(crate) shutting_down: tokio::sync::watch::Receiver<bool>,
 }

@@ -324,3 +324,21 @@ pub(super) async fn remove_address(
     let address: AddressRef = body(&bytes)?;
     ok(state.remove_address(&env, &name, &address.addr)?)
 }
+
+pub(super) async fn rate_limits(State(state): State<AppState>) -> Reply {
+    ok(state.limits.settings())
+}
+
+pub(super) async fn set_rate_limits(
+    State(state): State<AppState>,
+    bytes: axum::body::Bytes,
+) -> Reply {
+    let settings: crate::ratelimit::RateLimitSettings = body(&bytes)?;
+    if !(settings.scale > 0.0 && settings.scale.is_finite()) {
+        return Err(AdminError::Invalid(
+            "scale must be a positive number".into(),
+        ));
+    }
+    state.limits.set(settings);
+    ok(settings)
+}

@@ -67,6 +67,10 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/__admin/faults/{name}/arm", post(http::arm_fault))
         .route("/__admin/faults/{name}/disarm", post(http::disarm_fault))
         .route("/__admin/maintenance", post(http::maintenance))
+        .route(
+            "/__admin/rate-limits",
+            get(http::rate_limits).post(http::set_rate_limits),
+        )
         .route_layer(from_fn_with_state(state, require_token))
 }
 

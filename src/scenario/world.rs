@@ -61,6 +61,8 @@ pub(crate) struct World {
     pub(crate) clock_offset_ms: i64,
     /// Price paths imposed at start: (instId, points).
     pub(crate) price_paths: Vec<(String, Vec<(i64, Decimal)>)>,
+    /// `[rateLimits]`, or OKX's defaults.
+    pub(crate) rate_limits: crate::ratelimit::RateLimitSettings,
 }
 
 impl World {
@@ -79,6 +81,7 @@ impl World {
         let (file, rules, events) = parse_source(text, now_ms)?;
         let changes_world = file.market.is_some()
             || file.clock.is_some()
+            || file.rate_limits.is_some()
             || !file.keys.is_empty()
             || !file.accounts.is_empty()
             || !file.instruments.is_empty()
@@ -227,6 +230,8 @@ fn replace_or_add<T, K: PartialEq>(base: &mut Vec<T>, later: Vec<T>, id: impl Fn
 #[serde(deny_unknown_fields)]
 struct WorldFile {
     market: Option<MarketFile>,
+    #[serde(rename = "rateLimits")]
+    rate_limits: Option<crate::ratelimit::RateLimitSettings>,
     clock: Option<ClockFile>,
     #[serde(default)]
     keys: Vec<KeyFile>,
@@ -440,6 +445,9 @@ impl WorldFile {
         if later.clock.is_some() {
             self.clock = later.clock;
         }
+        if later.rate_limits.is_some() {
+            self.rate_limits = later.rate_limits;
+        }
         replace_or_add(&mut self.keys, later.keys, |k| k.api_key.clone());
         replace_or_add(&mut self.accounts, later.accounts, |a| {
             (a.env.clone(), a.name.clone())
@@ -537,6 +545,7 @@ impl WorldFile {
             timeline: Vec::new(),
             clock_offset_ms,
             price_paths,
+            rate_limits: self.rate_limits.unwrap_or_default(),
         })
     }
 }

@@ -187,4 +187,14 @@ impl MockOkx {
     ) -> Result<Vec<crate::admin::ops::AddressView>, AdminError> {
         self.state.remove_address(env.as_str(), name, addr)
     }
+
+    /// The rate-limit settings in force.
+    pub fn rate_limits(&self) -> crate::ratelimit::RateLimitSettings {
+        self.state.limits.settings()
+    }
+
+    /// Turns OKX's rate limits on or off, or scales them (counters restart).
+    pub fn set_rate_limits(&self, settings: crate::ratelimit::RateLimitSettings) {
+        self.state.limits.set(settings);
+    }
 }

@@ -103,6 +103,7 @@ pub struct MockOkxBuilder {
     clock: Clock,
     world: Source,
     scenarios: Vec<Source>,
+    rate_limits: Option<crate::ratelimit::RateLimitSettings>,
     config: Config,
 }
 
@@ -115,6 +116,7 @@ impl Default for MockOkxBuilder {
             clock: Clock::system(),
             world: Source::Text("embedded world".into(), DEFAULT_WORLD.into()),
             scenarios: Vec::new(),
+            rate_limits: None,
             config: Config::default(),
         }
     }
@@ -148,6 +150,13 @@ impl MockOkxBuilder {
     /// A world given as TOML text instead of the embedded default.
     pub fn world_toml(mut self, text: impl Into<String>) -> Self {
         self.world = Source::Text("world".into(), text.into());
+        self
+    }
+
+    /// OKX's rate limits: on (the default, with OKX's numbers), scaled, or off.
+    /// Overrides a world file's `[rateLimits]`.
+    pub fn rate_limits(mut self, settings: crate::ratelimit::RateLimitSettings) -> Self {
+        self.rate_limits = Some(settings);
         self
     }
 
@@ -233,6 +242,9 @@ impl MockOkxBuilder {
             keys: KeyStore::new(world.keys().iter().cloned()),
             clock: self.clock,
             journal: Journal::new(config.journal_cap),
+            limits: Arc::new(crate::ratelimit::RateLimiter::new(
+                self.rate_limits.unwrap_or(world.rate_limits),
+            )),
             scenario: Scenario::new(ScenarioRuntime::new(
                 world.faults.clone(),
                 world.timeline.clone(),

@@ -336,6 +336,7 @@ async fn the_journal_records_what_was_sent_and_explains_refusals() {
 #[tokio::test]
 async fn the_journal_drops_its_oldest_entries_beyond_its_cap() {
     let server = MockOkx::builder()
+        .rate_limits(crate::helpers::NO_LIMITS)
         .journal_cap(3)
         .clock(okx_mock::Clock::frozen_at(NOW))
         .start()
@@ -369,6 +370,7 @@ async fn reset_returns_everything_to_the_loaded_world() {
 #[tokio::test]
 async fn a_token_protects_the_control_api_only() {
     let server = MockOkx::builder()
+        .rate_limits(crate::helpers::NO_LIMITS)
         .admin_token("s3cret")
         .start()
         .await
@@ -477,6 +479,7 @@ async fn state_exported_from_one_server_restores_another() {
     assert_eq!(exported, first.export_state());
 
     let second = MockOkx::builder()
+        .rate_limits(crate::helpers::NO_LIMITS)
         .clock(okx_mock::Clock::frozen_at(NOW + 999_000))
         .start()
         .await

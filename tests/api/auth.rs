@@ -129,6 +129,7 @@ async fn a_timestamp_not_in_okx_format_is_invalid() {
 async fn a_timestamp_more_than_30_seconds_from_exchange_time_has_expired() {
     let clock = Clock::frozen_at(NOW);
     let server = MockOkx::builder()
+        .rate_limits(crate::helpers::NO_LIMITS)
         .clock(clock.clone())
         .start()
         .await
@@ -259,6 +260,7 @@ async fn a_key_bound_to_other_addresses_is_refused_from_this_one() {
         "perms = [\"read_only\", \"trade\", \"withdraw\"]\nips = [\"10.0.0.0/8\", \"192.168.1.7\"]",
     );
     let server = MockOkx::builder()
+        .rate_limits(crate::helpers::NO_LIMITS)
         .world_toml(world)
         .clock(Clock::frozen_at(NOW))
         .start()

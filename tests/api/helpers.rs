@@ -4,12 +4,20 @@ use chrono::{TimeZone, Utc};
 use okx_mock::{Clock, Credentials, DEFAULT_WORLD, MockOkx, prehash, sign};
 use serde_json::Value;
 
+/// Rate limits off: these tests are about other things, on a frozen clock
+/// where every request falls in the same window (tests/api/limits.rs has them on).
+pub const NO_LIMITS: okx_mock::RateLimitSettings = okx_mock::RateLimitSettings {
+    enabled: false,
+    scale: 1.0,
+};
+
 /// 2026-11-25T05:17:42.345Z: mid-minute, so the current candle is still forming.
 pub const NOW: i64 = 1_795_583_862_345;
 
 /// A server on the embedded world with its clock frozen at [`NOW`].
 pub async fn spawn_app() -> MockOkx {
     MockOkx::builder()
+        .rate_limits(crate::helpers::NO_LIMITS)
         .clock(Clock::frozen_at(NOW))
         .start()
         .await
@@ -24,6 +32,7 @@ pub async fn spawn_walking_app(seed: u64) -> MockOkx {
         "the default world names its price model"
     );
     MockOkx::builder()
+        .rate_limits(crate::helpers::NO_LIMITS)
         .world_toml(world)
         .seed(seed)
         .clock(Clock::frozen_at(NOW))
@@ -227,6 +236,7 @@ pub async fn spawn_with(replacements: &[(&str, &str)]) -> MockOkx {
         world = world.replacen(from, to, 1);
     }
     MockOkx::builder()
+        .rate_limits(crate::helpers::NO_LIMITS)
         .world_toml(world)
         .clock(Clock::frozen_at(NOW))
         .start()

@@ -7,6 +7,7 @@ mod auth;
 mod binary;
 mod funding;
 mod helpers;
+mod limits;
 mod market;
 mod public;
 mod robustness;

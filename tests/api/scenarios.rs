@@ -14,6 +14,7 @@ fn shipped(name: &str) -> String {
 
 async fn spawn_scenario(name: &str) -> MockOkx {
     MockOkx::builder()
+        .rate_limits(crate::helpers::NO_LIMITS)
         .scenario_file(shipped(name))
         .clock(Clock::frozen_at(NOW))
         .start()
@@ -23,6 +24,7 @@ async fn spawn_scenario(name: &str) -> MockOkx {
 
 async fn spawn_rules(toml: &str) -> MockOkx {
     MockOkx::builder()
+        .rate_limits(crate::helpers::NO_LIMITS)
         .scenario_toml(toml)
         .clock(Clock::frozen_at(NOW))
         .start()
@@ -177,6 +179,7 @@ async fn funding_times_are_busy_and_slow() {
     // 2026-11-25T07:59:30Z, inside the 07:59-08:01 window.
     let at = 1_795_593_570_000;
     let server = MockOkx::builder()
+        .rate_limits(crate::helpers::NO_LIMITS)
         .scenario_file(shipped("funding-time-busy.toml"))
         .clock(Clock::frozen_at(at))
         .start()
@@ -382,6 +385,7 @@ async fn truncated_garbage_and_hanging_answers_break_the_client_as_promised() {
 #[tokio::test]
 async fn rules_load_arm_and_disarm_at_run_time() {
     let server = MockOkx::builder()
+        .rate_limits(crate::helpers::NO_LIMITS)
         .clock(Clock::frozen_at(NOW))
         .start()
         .await
@@ -412,6 +416,7 @@ async fn the_same_scenario_and_seed_give_the_same_answers_and_journal() {
     let rules = "[[faults]]\nname = \"flaky\"\npath = \"/api/v5/*\"\naction = \"busy\"\nprobability = 0.3\n";
     let run = || async {
         let server = MockOkx::builder()
+            .rate_limits(crate::helpers::NO_LIMITS)
             .scenario_toml(rules)
             .seed(42)
             .clock(Clock::frozen_at(NOW))

@@ -98,10 +98,10 @@ def check_binary() -> Path:
 
 
 @contextlib.contextmanager
-def spawn_mock(world: dict, world_file: Path | None = None):
-    """Start one okx-mock process (`--port 0`, optionally `--world FILE`) and
-    yield a Mock for it; the process is stopped on exit. `world` is the parsed
-    world the process serves (keys are read from it)."""
+def spawn_mock(world: dict, world_file: Path | None = None, extra_args: tuple[str, ...] = ()):
+    """Start one okx-mock process (`--port 0`, optionally `--world FILE`, then
+    `extra_args`) and yield a Mock for it; the process is stopped on exit.
+    `world` is the parsed world the process serves (keys are read from it)."""
     binary = check_binary()
     logdir = Path(tempfile.mkdtemp(prefix="okx-mock-compat-py-"))
     out_path, err_path = logdir / "stdout.log", logdir / "stderr.log"
@@ -110,6 +110,7 @@ def spawn_mock(world: dict, world_file: Path | None = None):
     args = [str(binary), "--port", "0"]
     if world_file is not None:
         args += ["--world", str(world_file)]
+    args += list(extra_args)
     proc = subprocess.Popen(
         args,
         stdin=subprocess.DEVNULL,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import urllib.request
+
 import ccxt
 
 TIMEOUT_MS = 10_000
@@ -17,3 +20,28 @@ def make_okx(mock, key=None, *, secret=None, sandbox=False, **extra):
         ex.set_sandbox_mode(True)
     ex.urls["api"]["rest"] = mock.base_url
     return ex
+
+
+# ---------------------------------------------------------------- control API
+# okx-mock's control API (/__admin/...) lives on the same port as the OKX API
+# and speaks plain JSON; no token unless the mock was started with --admin-token.
+
+def admin(mock, path: str, body: dict | None = None, method: str = "POST"):
+    """Call the control API and return the decoded JSON reply (HTTP 200 only)."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(mock.base_url + path, data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=TIMEOUT_MS / 1000) as resp:
+        assert resp.status == 200, (path, resp.status)
+        return json.loads(resp.read())
+
+
+def advance_clock(mock, ms: int) -> int:
+    """Move the exchange clock forward by `ms`; returns the exchange time after it.
+
+    Signed requests carry the client's wall-clock timestamp, which the mock checks
+    against the exchange clock (30 s window, 50102): after an advance beyond that,
+    a client has to sync its clock the way it would against OKX (ccxt:
+    load_time_difference(); python-okx: see ExchangeTime in the funding tests)."""
+    reply = admin(mock, "/__admin/clock/advance", {"ms": ms})
+    return int(reply["now"])
