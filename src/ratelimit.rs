@@ -176,6 +176,10 @@ impl RateLimiter {
     }
 }
 
+/// The instruments of a batch that are over their order limit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct OverLimit(pub(crate) Vec<String>);
+
 /// Bodies larger than this are refused unread (as the gate does).
 const BODY_MAX: usize = 1 << 20;
 
@@ -236,17 +240,25 @@ pub(crate) async fn limit(State(state): State<AppState>, request: Request, next:
                 counts.push((String::new(), 1));
             }
             let per_request = !path.contains("batch");
-            counts.into_iter().all(|(value, n)| {
-                let cost = if per_request { 1 } else { n };
-                state.limits.take(
-                    format!("{endpoint}|{who}|{value}"),
-                    rule.limit,
-                    rule.window_ms,
-                    cost,
-                    now,
-                    settings.scale,
-                )
-            })
+            let over: Vec<String> = counts
+                .into_iter()
+                .filter(|(value, n)| {
+                    let cost = if per_request { 1 } else { *n };
+                    let key = format!("{endpoint}|{who}|{value}");
+                    !state
+                        .limits
+                        .take(key, rule.limit, rule.window_ms, cost, now, settings.scale)
+                })
+                .map(|(value, _)| value)
+                .collect();
+            // A batch of orders answers per order: the orders of an instrument
+            // over its limit fail with 50011, the others go through.
+            if path == "/api/v5/trade/batch-orders" && orders > 1 && !over.is_empty() {
+                let mut request = Request::from_parts(parts, Body::from(bytes));
+                request.extensions_mut().insert(OverLimit(over));
+                return next.run(request).await;
+            }
+            over.is_empty()
         }
     };
     if !allowed {

@@ -32,13 +32,14 @@ pub(crate) async fn place_order(
     body: Bytes,
 ) -> Result<TradeReply, ApiError> {
     let request = place_request(&body::object(&body)?)?;
-    place_all(&state, &auth, &headers, vec![request])
+    place_all(&state, &auth, &headers, vec![request], &[])
 }
 
 /// POST /api/v5/trade/batch-orders (ccxt places every order through it).
 pub(crate) async fn batch_orders(
     State(state): State<AppState>,
     Extension(auth): Extension<Authenticated>,
+    over_limit: Option<Extension<crate::ratelimit::OverLimit>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<TradeReply, ApiError> {
@@ -47,7 +48,8 @@ pub(crate) async fn batch_orders(
         .iter()
         .map(place_request)
         .collect::<Result<Vec<_>, _>>()?;
-    place_all(&state, &auth, &headers, requests)
+    let over = over_limit.map(|Extension(o)| o.0).unwrap_or_default();
+    place_all(&state, &auth, &headers, requests, &over)
 }
 
 /// A batch body of 1 to 20 objects.
@@ -82,6 +84,7 @@ fn place_all(
     auth: &Authenticated,
     headers: &HeaderMap,
     requests: Vec<PlaceRequest>,
+    over_limit: &[String],
 ) -> Result<TradeReply, ApiError> {
     let now = state.clock.now_ms();
     let late = expired(headers, now);
@@ -93,8 +96,13 @@ fn place_all(
     for request in requests {
         let cl_ord_id = request.cl_ord_id.clone().unwrap_or_default();
         let tag = request.tag.clone().unwrap_or_default();
+        let limited = request
+            .inst_id
+            .as_ref()
+            .is_some_and(|id| over_limit.contains(id));
         let result = match &late {
             Some(reject) => Err(reject.clone()),
+            None if limited => Err(Reject::RateLimited),
             None => exchange.place(acct, &request, &earlier, now),
         };
         match result {

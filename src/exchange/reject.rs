@@ -46,6 +46,8 @@ pub(crate) enum Reject {
     OrderIdRequired,
     /// Neither ordId nor clOrdId on a query or amend (51003).
     QueryIdRequired,
+    /// The instrument's order rate limit is reached (per-item 50011 in a batch).
+    RateLimited,
     /// A trade request that arrived after its `expTime` header (50037).
     Expired,
     /// Amend of a finished or unknown order (51503).

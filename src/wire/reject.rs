@@ -85,6 +85,12 @@ pub(crate) fn spell(reject: &Reject, per_item: bool) -> Spelled {
         OrderIdRequired => ("51407", "Either order ID or client order ID is required.".into(), "", ok),
         QueryIdRequired => ("51003", "Either client order ID or order ID is required.".into(), "", ok),
         Expired => ("50037", "Order expired.".into(), "", ok),
+        RateLimited => (
+            "50011",
+            "Rate limit reached. Please refer to API documentation and throttle requests accordingly.".into(),
+            "",
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
         AmendFinished => ("51503", "Your order has already been filled or canceled.".into(), "", ok),
         AmendReduceNoPosition => (
             "51521",

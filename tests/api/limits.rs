@@ -156,3 +156,32 @@ async fn limits_can_be_scaled_or_switched_off() {
         }
     );
 }
+
+#[tokio::test]
+async fn a_batch_over_an_instrument_limit_fails_those_orders_only() {
+    let server = MockOkx::builder()
+        .clock(Clock::frozen_at(NOW))
+        .rate_limits(RateLimitSettings {
+            enabled: true,
+            scale: 0.01,
+        })
+        .start()
+        .await
+        .unwrap();
+    let trader = Trader::live(&server);
+    // Scaled by 0.01: 3 batch orders per instrument per window; 4 ETH-USDT orders are over.
+    let eth = small_buy("ETH-USDT", "3000");
+    let batch = json!([eth, eth, eth, eth, small_buy("SOL-USDT", "150")]);
+    let reply = trader.post("/api/v5/trade/batch-orders", batch).await;
+    assert_eq!((reply.status, reply.code()), (200, "2"), "{}", reply.body);
+    let codes: Vec<&str> = reply
+        .data()
+        .iter()
+        .map(|i| i["sCode"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["50011", "50011", "50011", "50011", "0"]);
+    assert_eq!(
+        reply.data()[0]["sMsg"],
+        "Rate limit reached. Please refer to API documentation and throttle requests accordingly."
+    );
+}
