@@ -511,3 +511,68 @@ async fn state_exported_from_one_server_restores_another() {
         admin(&second, "PUT", "/__admin/state", json!({"okxMockState": 9})).await;
     assert_eq!((status, refused["error"].as_str().is_some()), (400, true));
 }
+
+#[tokio::test]
+async fn a_test_sets_up_trades_expires_a_key_and_reads_the_journal_with_no_file() {
+    // Set up an account: credit it and make it a Futures-mode account.
+    let server = MockOkx::builder()
+        .rate_limits(crate::helpers::NO_LIMITS)
+        .clock(okx_mock::Clock::frozen_at(NOW))
+        .start()
+        .await
+        .unwrap();
+    server
+        .adjust_balance(Env::Live, "main", "USDT", "5000")
+        .unwrap();
+    // Move the price through a resting limit order.
+    let bot = Trader::live(&server);
+    let placed = bot.order(json!({"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit", "sz": "0.01", "px": "94000", "clOrdId": "dip1"})).await;
+    assert_eq!(placed.code(), "0");
+    server.set_price("BTC-USDT", "93500").unwrap();
+    server.clock().advance(60_000);
+    let order = bot
+        .get("/api/v5/trade/order?instId=BTC-USDT&clOrdId=dip1")
+        .await;
+    assert_eq!(order.data()[0]["state"], "filled");
+    // Advance the clock past the key's expiry: 14 idle days.
+    server.clock().advance(okx_mock::IDLE_KEY_LIFETIME_MS);
+    let refused = bot.get("/api/v5/account/balance").await;
+    assert_eq!(refused.json["code"], "50119");
+    // The journal says exactly what the bot sent, and why the last call failed.
+    let sent: Vec<(String, String, String)> = server
+        .received_requests(&okx_mock::JournalFilter::default())
+        .into_iter()
+        .map(|e| (e.method, e.path, e.code))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            (
+                "POST".to_owned(),
+                "/api/v5/trade/order".to_owned(),
+                "0".to_owned()
+            ),
+            (
+                "GET".to_owned(),
+                "/api/v5/trade/order".to_owned(),
+                "0".to_owned()
+            ),
+            (
+                "GET".to_owned(),
+                "/api/v5/account/balance".to_owned(),
+                "50119".to_owned()
+            ),
+        ]
+    );
+    let last = server.received_requests(&okx_mock::JournalFilter {
+        code: Some("50119".into()),
+        ..Default::default()
+    });
+    assert!(
+        last[0]
+            .explanation
+            .as_deref()
+            .unwrap()
+            .contains("last used at")
+    );
+}
