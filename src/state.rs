@@ -20,6 +20,8 @@ pub(crate) struct Config {
     pub(crate) seed: u64,
     /// Journal entries kept.
     pub(crate) journal_cap: usize,
+    /// Extra Host labels and the regional site each means (`[regions] hosts`).
+    pub(crate) region_hosts: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for Config {
@@ -33,6 +35,7 @@ impl Default for Config {
             )]),
             seed: 0,
             journal_cap: crate::journal::DEFAULT_JOURNAL_CAP,
+            region_hosts: std::collections::BTreeMap::new(),
         }
     }
 }

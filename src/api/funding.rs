@@ -118,7 +118,8 @@ pub(crate) async fn deposit_address_rows(
         .map(|c| {
             let addr = deposit_address(&uid, &c.chain);
             let ct = c.ct_addr.chars().rev().take(6).collect::<String>().chars().rev().collect::<String>();
-            json!({"addr": addr, "ccy": c.ccy, "chain": c.chain, "ctAddr": ct, "selected": c.main_net, "to": "6", "verifiedName": ""})
+            // OKX marks every chain's address selected; ccxt drops unselected rows.
+            json!({"addr": addr, "ccy": c.ccy, "chain": c.chain, "ctAddr": ct, "selected": true, "to": "6", "verifiedName": ""})
         })
         .collect();
     if rows.is_empty() {
@@ -134,6 +135,8 @@ pub(crate) async fn deposit_history(
     params: Params,
 ) -> ApiResult<Value> {
     let limit = params.count("limit", 100, 100)?;
+    let after: Option<i64> = params.parsed("after")?;
+    let before: Option<i64> = params.parsed("before")?;
     let now = state.clock.now_ms();
     let mut exchange = state.exchange();
     exchange.sync(now);
@@ -144,10 +147,13 @@ pub(crate) async fn deposit_history(
         .iter()
         .rev()
         .filter(|d| params.get("ccy").is_none_or(|c| d.ccy == c) && params.get("depId").is_none_or(|id| d.dep_id.to_string() == id))
+        .filter(|d| params.get("txId").is_none_or(|t| d.tx_id == t) && params.get("type").is_none_or(|t| t == "4"))
+        .filter(|d| params.get("state").is_none_or(|s| s == if d.credited { "2" } else { "0" }))
+        .filter(|d| after.is_none_or(|a| d.ts < a) && before.is_none_or(|b| d.ts > b))
         .take(limit)
         .map(|d| {
             json!({
-                "actualDepBlkConfirm": if d.credited { "64" } else { "0" }, "amt": num(d.amt), "areaCodeFrom": "",
+                "actualDepBlkConfirm": if d.credited { d.confirmations.to_string() } else { "0".to_owned() }, "amt": num(d.amt), "areaCodeFrom": "",
                 "ccy": d.ccy, "chain": d.chain, "depId": d.dep_id.to_string(), "from": "", "fromWdId": "",
                 "state": if d.credited { "2" } else { "0" }, "to": d.to, "ts": d.ts.to_string(), "txId": d.tx_id,
             })
@@ -191,6 +197,8 @@ pub(crate) async fn withdrawal_history(
     params: Params,
 ) -> ApiResult<Value> {
     let limit = params.count("limit", 100, 100)?;
+    let after: Option<i64> = params.parsed("after")?;
+    let before: Option<i64> = params.parsed("before")?;
     let now = state.clock.now_ms();
     let mut exchange = state.exchange();
     exchange.sync(now);
@@ -204,6 +212,9 @@ pub(crate) async fn withdrawal_history(
         .filter(|w| params.get("wdId").is_none_or(|id| w.wd_id.to_string() == id))
         .filter(|w| params.get("clientId").is_none_or(|c| w.client_id == c))
         .filter(|w| params.get("state").is_none_or(|s| w.state(now) == s))
+        .filter(|w| params.get("txId").is_none_or(|t| w.tx_id(now) == t))
+        .filter(|w| params.get("type").is_none_or(|t| w.dest == t))
+        .filter(|w| after.is_none_or(|a| w.ts < a) && before.is_none_or(|b| w.ts > b))
         .take(limit)
         .map(|w| {
             json!({

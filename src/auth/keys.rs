@@ -95,11 +95,18 @@ pub const IDLE_KEY_LIFETIME_MS: i64 = 14 * 86_400_000;
 /// The site a request addressed: `www` (global), `eea` (my.okx.com, eea.okx.com)
 /// or `us` (app.okx.com, us.okx.com). Read from `x-okx-mock-region`, else from
 /// the first label of the Host header (`my.localhost` works in tests), else `www`.
-pub(crate) fn region_of(header: Option<&str>, host: Option<&str>) -> String {
+pub(crate) fn region_of(
+    header: Option<&str>,
+    host: Option<&str>,
+    hosts: &std::collections::BTreeMap<String, String>,
+) -> String {
     let label = header
         .or_else(|| host.and_then(|h| h.split('.').next()))
         .unwrap_or("www")
         .to_ascii_lowercase();
+    if let Some(site) = hosts.get(&label) {
+        return site.clone();
+    }
     normalize_region(&label).unwrap_or("www").to_owned()
 }
 

@@ -62,6 +62,7 @@ async fn gate(state: AppState, required: Permission, request: Request, next: Nex
             .get("x-okx-mock-region")
             .and_then(|v| v.to_str().ok()),
         parts.headers.get("host").and_then(|v| v.to_str().ok()),
+        &state.config.region_hosts,
     );
     let method = parts.method.as_str();
     let verdict = authenticate(

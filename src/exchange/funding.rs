@@ -56,6 +56,8 @@ pub(crate) struct Deposit {
     /// When it is credited (state 2); before that it waits for confirmations (state 0).
     pub(crate) credited_at: i64,
     pub(crate) credited: bool,
+    /// Confirmations the chain requires before crediting.
+    pub(crate) confirmations: u32,
 }
 
 /// A withdrawal.
@@ -285,18 +287,20 @@ impl Exchange {
         if amt <= Decimal::ZERO {
             return Err(FundingReject::AmountNotPositive);
         }
-        let chain = self.chain_of(ccy, chain)?.chain;
+        let currency = self.chain_of(ccy, chain)?;
+        let chain = currency.chain.clone();
         let dep_id = self.ids.next(now);
         let deposit = Deposit {
             dep_id,
             ccy: ccy.to_owned(),
             chain,
             amt,
-            to: deposit_address(&self.accounts[acct].uid, ccy),
+            to: deposit_address(&self.accounts[acct].uid, &currency.chain),
             tx_id: format!("0x{:064x}", dep_id.rotate_left(17)),
             ts: now,
             credited_at: now + confirm_ms.max(0),
             credited: false,
+            confirmations: currency.min_dep_arrival_confirm,
         };
         self.accounts[acct].funding.deposits.push(deposit.clone());
         self.settle_funding(now);
@@ -400,12 +404,28 @@ impl Exchange {
     }
 }
 
-/// The account's deposit address for a currency: stable, derived from its uid.
-pub(crate) fn deposit_address(uid: &str, ccy: &str) -> String {
-    let seed = super::market::name_seed(&format!("{uid}/{ccy}"));
-    format!(
-        "0x{seed:016x}{:016x}{:08x}",
-        seed.rotate_left(29),
-        seed as u32 ^ 0x5eed
-    )
+/// The account's deposit address on a chain: stable, derived from its uid,
+/// and shaped like the chain's addresses (bc1… for Bitcoin, T… for TRON, 0x… for EVM chains).
+pub(crate) fn deposit_address(uid: &str, chain: &str) -> String {
+    const BASE58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    const BECH32: &[u8] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+    let seed = super::market::name_seed(&format!("{uid}/{chain}"));
+    let chars = |alphabet: &[u8], n: usize| -> String {
+        (0..n)
+            .map(|i| {
+                let mixed = seed.rotate_left((i * 7 % 64) as u32)
+                    ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                alphabet[(mixed % alphabet.len() as u64) as usize] as char
+            })
+            .collect()
+    };
+    if chain.ends_with("-Bitcoin") {
+        format!("bc1q{}", chars(BECH32, 38))
+    } else if chain.ends_with("-TRC20") {
+        format!("T{}", chars(BASE58, 33))
+    } else if chain.ends_with("-Solana") {
+        chars(BASE58, 44)
+    } else {
+        format!("0x{}", chars(b"0123456789abcdef", 40))
+    }
 }

@@ -63,6 +63,8 @@ pub(crate) struct World {
     pub(crate) price_paths: Vec<(String, Vec<(i64, Decimal)>)>,
     /// `[rateLimits]`, or OKX's defaults.
     pub(crate) rate_limits: crate::ratelimit::RateLimitSettings,
+    /// `[regions] hosts`: Host label → site.
+    pub(crate) region_hosts: std::collections::BTreeMap<String, String>,
 }
 
 impl World {
@@ -80,6 +82,7 @@ impl World {
     ) -> Result<(Vec<FaultRule>, Vec<TimelineEvent>), WorldError> {
         let (file, rules, events) = parse_source(text, now_ms)?;
         let changes_world = file.market.is_some()
+            || file.regions.is_some()
             || file.clock.is_some()
             || file.rate_limits.is_some()
             || !file.keys.is_empty()
@@ -232,6 +235,7 @@ struct WorldFile {
     market: Option<MarketFile>,
     #[serde(rename = "rateLimits")]
     rate_limits: Option<crate::ratelimit::RateLimitSettings>,
+    regions: Option<RegionsFile>,
     clock: Option<ClockFile>,
     #[serde(default)]
     keys: Vec<KeyFile>,
@@ -263,6 +267,13 @@ struct PricePointFile {
     at: Option<super::rules_file::TimeSpec>,
     after_ms: Option<i64>,
     px: Decimal,
+}
+
+/// `[regions]`: Host labels (first label of the Host header) and the site each means.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegionsFile {
+    hosts: std::collections::BTreeMap<String, String>,
 }
 
 /// `[clock]`: where the exchange clock stands relative to the one it is given.
@@ -448,6 +459,12 @@ impl WorldFile {
         if later.rate_limits.is_some() {
             self.rate_limits = later.rate_limits;
         }
+        if let Some(later_regions) = later.regions {
+            match &mut self.regions {
+                Some(regions) => regions.hosts.extend(later_regions.hosts),
+                None => self.regions = Some(later_regions),
+            }
+        }
         replace_or_add(&mut self.keys, later.keys, |k| k.api_key.clone());
         replace_or_add(&mut self.accounts, later.accounts, |a| {
             (a.env.clone(), a.name.clone())
@@ -469,6 +486,18 @@ impl WorldFile {
 
     fn build(self, now_ms: i64) -> Result<World, WorldError> {
         let clock_offset_ms = self.clock.as_ref().map_or(0, |c| c.offset_ms);
+        let region_hosts = self
+            .regions
+            .as_ref()
+            .map(|r| &r.hosts)
+            .into_iter()
+            .flatten()
+            .map(|(label, site)| {
+                crate::auth::normalize_region(site)
+                    .map(|site| (label.to_ascii_lowercase(), site.to_owned()))
+                    .ok_or_else(|| invalid(format!("regions: host {label:?} maps to {site:?}, not www, eea (my) or us (app)")))
+            })
+            .collect::<Result<std::collections::BTreeMap<_, _>, WorldError>>()?;
         let price_paths = self
             .prices
             .iter()
@@ -546,6 +575,7 @@ impl WorldFile {
             clock_offset_ms,
             price_paths,
             rate_limits: self.rate_limits.unwrap_or_default(),
+            region_hosts,
         })
     }
 }

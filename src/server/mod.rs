@@ -231,6 +231,7 @@ impl MockOkxBuilder {
             .map_err(|source| StartError::Bind { addr, source })?;
         let mut config = self.config;
         config.sources = Arc::new(sources);
+        config.region_hosts = world.region_hosts.clone();
         config.seed = self.seed;
         let exchange = world
             .exchange(self.seed, now)

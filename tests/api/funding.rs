@@ -440,3 +440,42 @@ async fn a_key_used_on_another_regional_site_does_not_exist_there() {
     .await;
     assert_eq!(by_host.json["code"], "0");
 }
+
+#[tokio::test]
+async fn a_world_can_map_its_own_host_names_to_sites() {
+    let world = format!(
+        "{}\n[regions]\nhosts = {{ \"eu-mock\" = \"eea\" }}\n",
+        okx_mock::DEFAULT_WORLD
+    );
+    let server = okx_mock::MockOkx::builder()
+        .rate_limits(crate::helpers::NO_LIMITS)
+        .world_toml(world)
+        .clock(okx_mock::Clock::frozen_at(NOW))
+        .start()
+        .await
+        .unwrap();
+    let key = server
+        .create_key(NewKey {
+            region: Some("eea".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let ts = crate::helpers::iso(NOW);
+    let sign = okx_mock::sign(
+        &key.secret_key,
+        &okx_mock::prehash(&ts, "GET", "/api/v5/account/config", b""),
+    );
+    let headers = vec![
+        ("OK-ACCESS-KEY", key.api_key.clone()),
+        ("OK-ACCESS-SIGN", sign),
+        ("OK-ACCESS-TIMESTAMP", ts),
+        ("OK-ACCESS-PASSPHRASE", key.passphrase.clone()),
+        ("Host", "eu-mock.test".to_owned()),
+    ];
+    assert_eq!(
+        send(&server, "GET", "/api/v5/account/config", &headers, "")
+            .await
+            .json["code"],
+        "0"
+    );
+}
