@@ -6,8 +6,8 @@ use axum::extract::State;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use super::account_of;
 use super::public::inst_type;
+use super::{account_of, venue};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::exchange::account::{AcctLv, PosMode};
@@ -30,10 +30,7 @@ pub(crate) async fn balance(
     let wanted: Option<Vec<&str>> = params
         .get("ccy")
         .map(|c| c.split(',').map(str::trim).collect());
-    let now = state.clock.now_ms();
-    let mut exchange = state.exchange();
-    exchange.sync(now);
-    let acct = account_of(&exchange, &auth)?;
+    let (mut exchange, acct, now) = venue(&state, &auth)?;
     let mut views = exchange.balance_views(acct, now);
     views.retain(|v| wanted.as_ref().is_none_or(|w| w.contains(&v.ccy.as_str())));
     Ok(Okx(vec![balance_row(&views, now)]))
@@ -49,10 +46,7 @@ pub(crate) async fn positions(
         inst_type(&params)?;
     }
     let ids: Option<Vec<&str>> = params.get("instId").map(|c| c.split(',').collect());
-    let now = state.clock.now_ms();
-    let mut exchange = state.exchange();
-    exchange.sync(now);
-    let acct = account_of(&exchange, &auth)?;
+    let (mut exchange, acct, now) = venue(&state, &auth)?;
     let rows = exchange
         .position_views(acct, now)
         .iter()
@@ -77,10 +71,7 @@ pub(crate) async fn positions_history(
     params: Params,
 ) -> ApiResult<Value> {
     let limit = params.count("limit", 100, 100)?;
-    let now = state.clock.now_ms();
-    let mut exchange = state.exchange();
-    exchange.sync(now);
-    let acct = account_of(&exchange, &auth)?;
+    let (exchange, acct, _now) = venue(&state, &auth)?;
     let rows = exchange.accounts[acct]
         .closed_positions
         .iter()
@@ -131,10 +122,7 @@ pub(crate) async fn set_position_mode(
     let fields = body::object(&body)?;
     let mode = PosMode::parse(&fields.required("posMode")?)
         .ok_or_else(|| ApiError::invalid_param("posMode"))?;
-    let now = state.clock.now_ms();
-    let mut exchange = state.exchange();
-    exchange.sync(now);
-    let acct = account_of(&exchange, &auth)?;
+    let (mut exchange, acct, _now) = venue(&state, &auth)?;
     let account = &exchange.accounts[acct];
     if account.acct_lv == AcctLv::Portfolio && mode == PosMode::LongShort {
         return Err(Reject::PortfolioNetOnly.into());
@@ -162,10 +150,7 @@ pub(crate) async fn set_leverage(
         .parse()
         .map_err(|_| ApiError::invalid_param("lever"))?;
     let pos_side = fields.text("posSide");
-    let now = state.clock.now_ms();
-    let mut exchange = state.exchange();
-    exchange.sync(now);
-    let acct = account_of(&exchange, &auth)?;
+    let (mut exchange, acct, _now) = venue(&state, &auth)?;
     let sides = exchange.set_leverage(acct, &inst_id, mgn, pos_side.as_deref(), lever)?;
     let shown = if sides.len() == 1 {
         sides[0].as_str()
@@ -230,10 +215,7 @@ pub(crate) async fn max_size(
     if px.is_some_and(|px| px <= Decimal::ZERO || px > max_price) {
         return Err(ApiError::invalid_param("px"));
     }
-    let now = state.clock.now_ms();
-    let mut exchange = state.exchange();
-    exchange.sync(now);
-    let acct = account_of(&exchange, &auth)?;
+    let (mut exchange, acct, now) = venue(&state, &auth)?;
     let mut rows = Vec::new();
     for id in ids {
         let (buy, sell) = exchange
@@ -256,10 +238,7 @@ pub(crate) async fn max_avail_size(
         .map(str::to_owned)
         .collect();
     params.required("tdMode")?;
-    let now = state.clock.now_ms();
-    let mut exchange = state.exchange();
-    exchange.sync(now);
-    let acct = account_of(&exchange, &auth)?;
+    let (exchange, acct, _now) = venue(&state, &auth)?;
     let mut rows = Vec::new();
     for id in ids {
         let inst = exchange
@@ -312,10 +291,7 @@ pub(crate) async fn bills(
     let limit = params.count("limit", 100, 100)?;
     let after: Option<i64> = params.parsed("after")?;
     let before: Option<i64> = params.parsed("before")?;
-    let now = state.clock.now_ms();
-    let mut exchange = state.exchange();
-    exchange.sync(now);
-    let acct = account_of(&exchange, &auth)?;
+    let (exchange, acct, now) = venue(&state, &auth)?;
     let rows = exchange.accounts[acct]
         .bills
         .iter()

@@ -6,7 +6,7 @@ use axum::extract::State;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use super::account_of;
+use super::{account_of, venue};
 use crate::auth::{Authenticated, Env};
 use crate::error::ApiError;
 use crate::exchange::funding::{WithdrawalRequest, deposit_address};
@@ -31,10 +31,7 @@ pub(crate) async fn balances(
     let wanted: Option<Vec<&str>> = params
         .get("ccy")
         .map(|c| c.split(',').map(str::trim).collect());
-    let now = state.clock.now_ms();
-    let mut exchange = state.exchange();
-    exchange.sync(now);
-    let acct = account_of(&exchange, &auth)?;
+    let (exchange, acct, _now) = venue(&state, &auth)?;
     let rows = exchange.accounts[acct]
         .funding
         .balances
@@ -60,10 +57,7 @@ pub(crate) async fn transfer(
         return Err(ApiError::invalid_param("type"));
     }
     let client_id = fields.text("clientId").unwrap_or_default();
-    let now = state.clock.now_ms();
-    let mut exchange = state.exchange();
-    exchange.sync(now);
-    let acct = account_of(&exchange, &auth)?;
+    let (mut exchange, acct, now) = venue(&state, &auth)?;
     let done = exchange.transfer(acct, &ccy, amt, (&from, &to), &client_id, now)?;
     Ok(Okx(vec![json!({
         "amt": num(done.amt), "ccy": done.ccy, "clientId": done.client_id, "from": done.from,
@@ -137,10 +131,7 @@ pub(crate) async fn deposit_history(
     let limit = params.count("limit", 100, 100)?;
     let after: Option<i64> = params.parsed("after")?;
     let before: Option<i64> = params.parsed("before")?;
-    let now = state.clock.now_ms();
-    let mut exchange = state.exchange();
-    exchange.sync(now);
-    let acct = account_of(&exchange, &auth)?;
+    let (exchange, acct, _now) = venue(&state, &auth)?;
     let rows = exchange.accounts[acct]
         .funding
         .deposits
@@ -180,10 +171,7 @@ pub(crate) async fn withdrawal(
     if auth.env == Env::Demo {
         return Err(ApiError::unavailable_in_demo(false));
     }
-    let now = state.clock.now_ms();
-    let mut exchange = state.exchange();
-    exchange.sync(now);
-    let acct = account_of(&exchange, &auth)?;
+    let (mut exchange, acct, now) = venue(&state, &auth)?;
     let wd = exchange.withdraw(acct, &request, now)?;
     Ok(Okx(vec![
         json!({"amt": num(wd.amt), "ccy": wd.ccy, "chain": wd.chain, "clientId": wd.client_id, "wdId": wd.wd_id.to_string()}),
@@ -199,10 +187,7 @@ pub(crate) async fn withdrawal_history(
     let limit = params.count("limit", 100, 100)?;
     let after: Option<i64> = params.parsed("after")?;
     let before: Option<i64> = params.parsed("before")?;
-    let now = state.clock.now_ms();
-    let mut exchange = state.exchange();
-    exchange.sync(now);
-    let acct = account_of(&exchange, &auth)?;
+    let (exchange, acct, now) = venue(&state, &auth)?;
     let rows = exchange.accounts[acct]
         .funding
         .withdrawals
@@ -236,10 +221,7 @@ pub(crate) async fn cancel_withdrawal(
 ) -> ApiResult<Value> {
     let fields = body::object(&bytes)?;
     let wd_id = fields.required("wdId")?;
-    let now = state.clock.now_ms();
-    let mut exchange = state.exchange();
-    exchange.sync(now);
-    let acct = account_of(&exchange, &auth)?;
+    let (mut exchange, acct, now) = venue(&state, &auth)?;
     let id = exchange.cancel_withdrawal(acct, &wd_id, now)?;
     Ok(Okx(vec![json!({"wdId": id.to_string()})]))
 }

@@ -33,6 +33,19 @@ pub(crate) fn in_family(inst: &Instrument, params: &Params) -> bool {
         && params.get("uly").is_none_or(|u| inst.uly() == u)
 }
 
+/// The venue, locked and brought up to exchange time, and the account the
+/// request's key trades for: what every private handler starts with.
+pub(crate) fn venue<'a>(
+    state: &'a crate::state::AppState,
+    auth: &Authenticated,
+) -> Result<(std::sync::MutexGuard<'a, Exchange>, AccountId, i64), ApiError> {
+    let now = state.clock.now_ms();
+    let mut exchange = state.exchange();
+    exchange.sync(now);
+    let acct = account_of(&exchange, auth)?;
+    Ok((exchange, acct, now))
+}
+
 /// The account the request's key trades for. The world file guarantees every
 /// key names an account, so a miss is an internal fault.
 pub(crate) fn account_of(exchange: &Exchange, auth: &Authenticated) -> Result<AccountId, ApiError> {

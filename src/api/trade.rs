@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use serde_json::{Value, json};
 
-use super::account_of;
+use super::{account_of, venue};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::exchange::orders::{MgnMode, Order};
@@ -246,10 +246,7 @@ pub(crate) async fn close_position(
     let mgn_mode = MgnMode::parse(&fields.required("mgnMode")?)
         .ok_or_else(|| ApiError::invalid_param("mgnMode"))?;
     let pos_side = fields.text("posSide");
-    let now = state.clock.now_ms();
-    let mut exchange = state.exchange();
-    exchange.sync(now);
-    let acct = account_of(&exchange, &auth)?;
+    let (mut exchange, acct, now) = venue(&state, &auth)?;
     let auto_cancel = fields.text("autoCxl").is_some_and(|v| v == "true");
     let ids = (&fields.text("clOrdId"), &fields.text("tag"));
     let request = exchange.close_request(
@@ -282,10 +279,7 @@ pub(crate) async fn get_order(
         (None, Some(cl)) => crate::exchange::trading::OrderRef::ClOrdId(cl.to_owned()),
         (None, None) => return Err(Reject::QueryIdRequired.into()),
     };
-    let now = state.clock.now_ms();
-    let mut exchange = state.exchange();
-    exchange.sync(now);
-    let acct = account_of(&exchange, &auth)?;
+    let (exchange, acct, _now) = venue(&state, &auth)?;
     let ord_id = exchange
         .find_order(acct, &inst_id, &by)
         .ok_or(Reject::OrderNotFound)?;
@@ -364,10 +358,7 @@ fn list_orders(
     let after: Option<i64> = params.parsed("after")?;
     let before: Option<i64> = params.parsed("before")?;
     let ord_types: Option<Vec<&str>> = params.get("ordType").map(|t| t.split(',').collect());
-    let now = state.clock.now_ms();
-    let mut exchange = state.exchange();
-    exchange.sync(now);
-    let acct = account_of(&exchange, &auth)?;
+    let (exchange, acct, now) = venue(&state, &auth)?;
     let rows = exchange.accounts[acct]
         .orders
         .values()
@@ -425,10 +416,7 @@ fn list_fills(
     let limit = params.count("limit", 100, 100)?;
     let after: Option<i64> = params.parsed("after")?;
     let before: Option<i64> = params.parsed("before")?;
-    let now = state.clock.now_ms();
-    let mut exchange = state.exchange();
-    exchange.sync(now);
-    let acct = account_of(&exchange, &auth)?;
+    let (exchange, acct, now) = venue(&state, &auth)?;
     let rows = exchange.accounts[acct]
         .fills
         .iter()

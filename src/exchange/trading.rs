@@ -258,21 +258,7 @@ impl Exchange {
         }
 
         if let Some(px) = px {
-            let (buy_lmt, sell_lmt) = self.price_limit(&inst, now);
-            let outside = match side {
-                Side::Buy => px > buy_lmt,
-                Side::Sell => px < sell_lmt,
-            };
-            if outside {
-                return Err(match (derivative, side) {
-                    (true, _) => Reject::PriceBand {
-                        buy: buy_lmt,
-                        sell: sell_lmt,
-                    },
-                    (false, Side::Buy) => Reject::SpotBuyAbove(buy_lmt),
-                    (false, Side::Sell) => Reject::SpotSellBelow(sell_lmt),
-                });
-            }
+            self.check_band(&inst, side, px, now)?;
         }
 
         let reduce_only = parse_bool(r.reduce_only.as_deref(), "reduceOnly")?;
@@ -340,6 +326,30 @@ impl Exchange {
             cl_ord_id,
             tag,
             ban_amend,
+        })
+    }
+
+    /// A limit price inside the instrument's band: 51006 for derivatives,
+    /// 51137 (buy) or 51138 (sell) for spot.
+    fn check_band(
+        &mut self,
+        inst: &Instrument,
+        side: Side,
+        px: Decimal,
+        now: i64,
+    ) -> Result<(), Reject> {
+        let (buy, sell) = self.price_limit(inst, now);
+        let outside = match side {
+            Side::Buy => px > buy,
+            Side::Sell => px < sell,
+        };
+        if !outside {
+            return Ok(());
+        }
+        Err(match (inst.inst_type.is_derivative(), side) {
+            (true, _) => Reject::PriceBand { buy, sell },
+            (false, Side::Buy) => Reject::SpotBuyAbove(buy),
+            (false, Side::Sell) => Reject::SpotSellBelow(sell),
         })
     }
 
@@ -592,21 +602,7 @@ impl Exchange {
         if new_sz > inst.max_lmt_sz {
             return Err(Reject::AboveLimitMax(inst.max_lmt_sz));
         }
-        let (buy_lmt, sell_lmt) = self.price_limit(&inst, now);
-        let outside = match order.side {
-            Side::Buy => new_px > buy_lmt,
-            Side::Sell => new_px < sell_lmt,
-        };
-        if outside {
-            return Err(match (inst.inst_type.is_derivative(), order.side) {
-                (true, _) => Reject::PriceBand {
-                    buy: buy_lmt,
-                    sell: sell_lmt,
-                },
-                (false, Side::Buy) => Reject::SpotBuyAbove(buy_lmt),
-                (false, Side::Sell) => Reject::SpotSellBelow(sell_lmt),
-            });
-        }
+        self.check_band(&inst, order.side, new_px, now)?;
         let mut amended = order.clone();
         amended.sz = new_sz;
         amended.px = Some(new_px);
