@@ -19,7 +19,7 @@ use crate::wire::account::{balance_row, bill_row, closed_position_row, config_ro
 use crate::wire::body;
 use crate::wire::envelope::{ApiResult, Okx};
 use crate::wire::num;
-use crate::wire::params::Params;
+use crate::wire::params::{Page, Params};
 
 /// GET /api/v5/account/balance (`ccy` filters, comma-separated).
 pub(crate) async fn balance(
@@ -70,7 +70,7 @@ pub(crate) async fn positions_history(
     Extension(auth): Extension<Authenticated>,
     params: Params,
 ) -> ApiResult<Value> {
-    let limit = params.count("limit", 100, 100)?;
+    let page = Page::of(&params)?;
     let (exchange, acct, _now) = venue(&state, &auth)?;
     let rows = exchange.accounts[acct]
         .closed_positions
@@ -91,7 +91,8 @@ pub(crate) async fn positions_history(
                 .get("mgnMode")
                 .is_none_or(|m| c.position.mgn_mode.as_str() == m)
         })
-        .take(limit)
+        .filter(|c| page.admits(c.position.u_time))
+        .take(page.limit)
         .map(|c| {
             let uly = exchange
                 .instruments()
@@ -288,9 +289,7 @@ pub(crate) async fn bills(
     Extension(auth): Extension<Authenticated>,
     params: Params,
 ) -> ApiResult<Value> {
-    let limit = params.count("limit", 100, 100)?;
-    let after: Option<i64> = params.parsed("after")?;
-    let before: Option<i64> = params.parsed("before")?;
+    let page = Page::of(&params)?;
     let (exchange, acct, now) = venue(&state, &auth)?;
     let rows = exchange.accounts[acct]
         .bills
@@ -301,8 +300,8 @@ pub(crate) async fn bills(
         .filter(|b| params.get("ccy").is_none_or(|c| b.ccy == c))
         .filter(|b| params.get("type").is_none_or(|t| b.kind == t))
         .filter(|b| params.get("subType").is_none_or(|t| b.sub_type == t))
-        .filter(|b| after.is_none_or(|a| b.bill_id < a) && before.is_none_or(|x| b.bill_id > x))
-        .take(limit)
+        .filter(|b| page.admits(b.bill_id))
+        .take(page.limit)
         .map(bill_row)
         .collect();
     Ok(Okx(rows))

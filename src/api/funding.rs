@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::wire::body;
 use crate::wire::envelope::{ApiResult, Okx};
 use crate::wire::num;
-use crate::wire::params::Params;
+use crate::wire::params::{Page, Params};
 
 fn amount(text: &str) -> Result<Decimal, ApiError> {
     text.trim()
@@ -128,9 +128,7 @@ pub(crate) async fn deposit_history(
     Extension(auth): Extension<Authenticated>,
     params: Params,
 ) -> ApiResult<Value> {
-    let limit = params.count("limit", 100, 100)?;
-    let after: Option<i64> = params.parsed("after")?;
-    let before: Option<i64> = params.parsed("before")?;
+    let page = Page::of(&params)?;
     let (exchange, acct, _now) = venue(&state, &auth)?;
     let rows = exchange.accounts[acct]
         .funding
@@ -140,8 +138,8 @@ pub(crate) async fn deposit_history(
         .filter(|d| params.get("ccy").is_none_or(|c| d.ccy == c) && params.get("depId").is_none_or(|id| d.dep_id.to_string() == id))
         .filter(|d| params.get("txId").is_none_or(|t| d.tx_id == t) && params.get("type").is_none_or(|t| t == "4"))
         .filter(|d| params.get("state").is_none_or(|s| s == if d.credited { "2" } else { "0" }))
-        .filter(|d| after.is_none_or(|a| d.ts < a) && before.is_none_or(|b| d.ts > b))
-        .take(limit)
+        .filter(|d| page.admits(d.ts))
+        .take(page.limit)
         .map(|d| {
             json!({
                 "actualDepBlkConfirm": if d.credited { d.confirmations.to_string() } else { "0".to_owned() }, "amt": num(d.amt), "areaCodeFrom": "",
@@ -184,9 +182,7 @@ pub(crate) async fn withdrawal_history(
     Extension(auth): Extension<Authenticated>,
     params: Params,
 ) -> ApiResult<Value> {
-    let limit = params.count("limit", 100, 100)?;
-    let after: Option<i64> = params.parsed("after")?;
-    let before: Option<i64> = params.parsed("before")?;
+    let page = Page::of(&params)?;
     let (exchange, acct, now) = venue(&state, &auth)?;
     let rows = exchange.accounts[acct]
         .funding
@@ -199,8 +195,8 @@ pub(crate) async fn withdrawal_history(
         .filter(|w| params.get("state").is_none_or(|s| w.state(now) == s))
         .filter(|w| params.get("txId").is_none_or(|t| w.tx_id(now) == t))
         .filter(|w| params.get("type").is_none_or(|t| w.dest == t))
-        .filter(|w| after.is_none_or(|a| w.ts < a) && before.is_none_or(|b| w.ts > b))
-        .take(limit)
+        .filter(|w| page.admits(w.ts))
+        .take(page.limit)
         .map(|w| {
             json!({
                 "amt": num(w.amt), "areaCodeFrom": "", "areaCodeTo": "", "ccy": w.ccy, "chain": w.chain,

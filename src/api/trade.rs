@@ -16,7 +16,7 @@ use crate::exchange::trading::PlaceRequest;
 use crate::state::AppState;
 use crate::wire::body::{self, Fields};
 use crate::wire::envelope::{ApiResult, Okx};
-use crate::wire::params::Params;
+use crate::wire::params::{Page, Params};
 use crate::wire::trade::{
     TradeReply, amend_request, fill_row, order_ref, order_row, place_request, shown_type,
 };
@@ -354,9 +354,7 @@ fn list_orders(
     params: Params,
     list: OrderList,
 ) -> ApiResult<Value> {
-    let limit = params.count("limit", 100, 100)?;
-    let after: Option<i64> = params.parsed("after")?;
-    let before: Option<i64> = params.parsed("before")?;
+    let page = Page::of(&params)?;
     let ord_types: Option<Vec<&str>> = params.get("ordType").map(|t| t.split(',').collect());
     let (exchange, acct, now) = venue(&state, &auth)?;
     let rows = exchange.accounts[acct]
@@ -376,8 +374,8 @@ fn list_orders(
                 .as_ref()
                 .is_none_or(|types| types.contains(&o.ord_type.as_str()))
         })
-        .filter(|o| after.is_none_or(|a| o.ord_id < a) && before.is_none_or(|b| o.ord_id > b))
-        .take(limit)
+        .filter(|o| page.admits(o.ord_id))
+        .take(page.limit)
         .filter_map(|o| {
             exchange
                 .instruments()
@@ -413,9 +411,7 @@ fn list_fills(
     params: Params,
     window_ms: i64,
 ) -> ApiResult<Value> {
-    let limit = params.count("limit", 100, 100)?;
-    let after: Option<i64> = params.parsed("after")?;
-    let before: Option<i64> = params.parsed("before")?;
+    let page = Page::of(&params)?;
     let (exchange, acct, now) = venue(&state, &auth)?;
     let rows = exchange.accounts[acct]
         .fills
@@ -429,8 +425,8 @@ fn list_fills(
                 .get("ordId")
                 .is_none_or(|id| f.ord_id.to_string() == id)
         })
-        .filter(|f| after.is_none_or(|a| f.bill_id < a) && before.is_none_or(|b| f.bill_id > b))
-        .take(limit)
+        .filter(|f| page.admits(f.bill_id))
+        .take(page.limit)
         .map(|f| {
             let quote = exchange
                 .instruments()

@@ -57,6 +57,30 @@ impl Params {
     }
 }
 
+/// OKX's list paging: `limit` (at most 100, default 100), `after` (older than
+/// the cursor) and `before` (newer than it), newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Page {
+    pub(crate) limit: usize,
+    after: Option<i64>,
+    before: Option<i64>,
+}
+
+impl Page {
+    pub(crate) fn of(params: &Params) -> Result<Self, ApiError> {
+        Ok(Self {
+            limit: params.count("limit", 100, 100)?,
+            after: params.parsed("after")?,
+            before: params.parsed("before")?,
+        })
+    }
+
+    /// Whether a row with this cursor (id or ms) is inside the page's bounds.
+    pub(crate) fn admits(&self, cursor: i64) -> bool {
+        self.after.is_none_or(|a| cursor < a) && self.before.is_none_or(|b| cursor > b)
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Params {
     type Rejection = std::convert::Infallible;
 
