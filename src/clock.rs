@@ -56,7 +56,7 @@ impl Clock {
     /// The current exchange time in milliseconds since the Unix epoch.
     pub fn now_ms(&self) -> i64 {
         match self.inner.frozen_at.load(Ordering::Acquire) {
-            RUNNING => system_ms() + self.inner.offset_ms.load(Ordering::Acquire),
+            RUNNING => system_ms().saturating_add(self.inner.offset_ms.load(Ordering::Acquire)),
             frozen => frozen,
         }
     }
@@ -99,7 +99,7 @@ impl Clock {
 
     /// Moves the clock forward by `ms` (backward if negative), frozen or running.
     pub fn advance(&self, ms: i64) {
-        self.set(self.now_ms() + ms);
+        self.set(self.now_ms().saturating_add(ms));
     }
 }
 

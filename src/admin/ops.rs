@@ -459,7 +459,19 @@ impl AppState {
 
     /// Every key.
     pub(crate) fn keys_view(&self) -> Vec<KeyView> {
+        self.sweep_expired_keys();
         self.keys.all().iter().map(key_view).collect()
+    }
+
+    /// Deletes keys the 14-day idle rule has expired (they are also deleted on
+    /// their next use), so listings and exports never show them.
+    fn sweep_expired_keys(&self) {
+        let now = self.clock.now_ms();
+        for key in self.keys.all() {
+            if key.expires_at().is_some_and(|deadline| now >= deadline) {
+                self.keys.remove(&key.api_key);
+            }
+        }
     }
 
     /// Creates a key; missing secrets are generated deterministically from the seed.
@@ -474,25 +486,34 @@ impl AppState {
         }
         let perms = parse_perms(new.perms.as_deref().unwrap_or(&["read_only".to_owned()]))?;
         let ips = parse_ips(&new.ips)?;
-        let mut rng = ChaCha8Rng::seed_from_u64(
-            self.config.seed ^ 0xADD_C0DE ^ (self.keys.all().len() as u64) << 20,
-        );
+        // Generated keys are a pure function of the seed and an attempt number;
+        // attempts continue past keys that exist (or were deleted and reused).
+        let mut attempt = self.keys.all().len() as u64;
+        let mut rng = ChaCha8Rng::seed_from_u64(self.config.seed ^ 0xADD_C0DE ^ attempt << 20);
         let hex = |rng: &mut ChaCha8Rng, n: usize| -> String {
             (0..n)
                 .map(|_| format!("{:X}", rng.random_range(0..16u8)))
                 .collect()
         };
-        let api_key = new.api_key.unwrap_or_else(|| {
-            let h = hex(&mut rng, 32).to_lowercase();
-            format!(
-                "{}-{}-{}-{}-{}",
-                &h[..8],
-                &h[8..12],
-                &h[12..16],
-                &h[16..20],
-                &h[20..]
-            )
-        });
+        let api_key = match new.api_key {
+            Some(key) => key,
+            None => loop {
+                let h = hex(&mut rng, 32).to_lowercase();
+                let key = format!(
+                    "{}-{}-{}-{}-{}",
+                    &h[..8],
+                    &h[8..12],
+                    &h[12..16],
+                    &h[16..20],
+                    &h[20..]
+                );
+                if self.keys.get(&key).is_none() {
+                    break key;
+                }
+                attempt += 1;
+                rng = ChaCha8Rng::seed_from_u64(self.config.seed ^ 0xADD_C0DE ^ attempt << 20);
+            },
+        };
         if self.keys.get(&api_key).is_some() {
             return Err(AdminError::Conflict(format!(
                 "key {api_key} already exists"

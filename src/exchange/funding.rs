@@ -253,12 +253,12 @@ impl Exchange {
                 .iter_mut()
                 .filter(|d| !d.credited && d.credited_at <= now)
             {
-                deposit.credited = true;
-                funding
-                    .balances
-                    .entry(deposit.ccy.clone())
-                    .or_default()
-                    .avail += deposit.amt;
+                let balance = funding.balances.entry(deposit.ccy.clone()).or_default();
+                // Flag it only once the money is in (an absurd amount stays pending).
+                if let Some(credited) = balance.avail.checked_add(deposit.amt) {
+                    balance.avail = credited;
+                    deposit.credited = true;
+                }
             }
             let mut held: BTreeMap<String, Decimal> = BTreeMap::new();
             for w in funding
@@ -284,7 +284,7 @@ impl Exchange {
         confirm_ms: i64,
         now: i64,
     ) -> Result<Deposit, FundingReject> {
-        if amt <= Decimal::ZERO {
+        if amt <= Decimal::ZERO || amt > super::trading::MAX_PRICE * super::trading::MAX_PRICE {
             return Err(FundingReject::AmountNotPositive);
         }
         let currency = self.chain_of(ccy, chain)?;
@@ -298,7 +298,7 @@ impl Exchange {
             to: deposit_address(&self.accounts[acct].uid, &currency.chain),
             tx_id: format!("0x{:064x}", dep_id.rotate_left(17)),
             ts: now,
-            credited_at: now + confirm_ms.max(0),
+            credited_at: now.saturating_add(confirm_ms.max(0)),
             credited: false,
             confirmations: currency.min_dep_arrival_confirm,
         };
@@ -317,7 +317,7 @@ impl Exchange {
         now: i64,
     ) -> Result<Withdrawal, FundingReject> {
         if request.amt <= Decimal::ZERO {
-            return Err(FundingReject::AmountNotPositive);
+            return Err(FundingReject::InvalidParam("amt"));
         }
         let currency = self.chain_of(&request.ccy, request.chain.as_deref())?;
         let fee = match request.dest.as_str() {
@@ -352,7 +352,14 @@ impl Exchange {
         }
         balance.avail -= request.amt + fee;
         balance.frozen += request.amt + fee;
-        let wd_id = self.ids.next(now) % 1_000_000_000_000;
+        // OKX's withdrawal ids are short numbers; a venue-wide sequence keeps them unique.
+        let wd_id = 100_000_000
+            + self
+                .accounts
+                .iter()
+                .map(|a| a.funding.withdrawals.len() as i64)
+                .sum::<i64>()
+            + 1;
         let withdrawal = Withdrawal {
             wd_id,
             client_id: request.client_id.clone(),

@@ -197,6 +197,20 @@ async fn a_waiting_withdrawal_can_be_canceled_once() {
             .json["code"],
         "58220"
     );
+    let next = trader
+        .post("/api/v5/asset/withdrawal", withdrawal("USDT", "50", TRC20))
+        .await
+        .data()[0]["wdId"]
+        .clone();
+    let as_number = |id: &Value| id.as_str().unwrap().parse::<u64>().unwrap();
+    assert_eq!(as_number(&next), as_number(&wd) + 1, "wdIds are sequential");
+    assert_eq!(
+        trader
+            .post("/api/v5/asset/withdrawal", withdrawal("USDT", "0", TRC20))
+            .await
+            .body,
+        r#"{"code":"51000","data":[],"msg":"Parameter amt error"}"#
+    );
     assert_eq!(
         trader
             .post("/api/v5/asset/cancel-withdrawal", json!({"wdId": "12345"}))

@@ -185,3 +185,43 @@ async fn a_batch_over_an_instrument_limit_fails_those_orders_only() {
         "Rate limit reached. Please refer to API documentation and throttle requests accordingly."
     );
 }
+
+#[tokio::test]
+async fn funding_transfers_over_their_limit_answer_58102() {
+    let server = limited().await;
+    let trader = Trader::live(&server);
+    let to_funding = |ccy: &str| json!({"ccy": ccy, "amt": "1", "from": "18", "to": "6"});
+    for _ in 0..2 {
+        let moved = trader
+            .post("/api/v5/asset/transfer", to_funding("USDT"))
+            .await;
+        assert_eq!(moved.code(), "0", "{}", moved.body);
+    }
+    let over = trader
+        .post("/api/v5/asset/transfer", to_funding("USDT"))
+        .await;
+    assert_eq!(
+        (over.status, over.body.as_str()),
+        (
+            429,
+            r#"{"code":"58102","data":[],"msg":"Rate limit reached. Please refer to API docs and throttle requests accordingly."}"#
+        )
+    );
+    assert_eq!(
+        trader
+            .post("/api/v5/asset/transfer", to_funding("BTC"))
+            .await
+            .code(),
+        "0",
+        "each currency has its own count"
+    );
+    server.clock().advance(1_000);
+    assert_eq!(
+        trader
+            .post("/api/v5/asset/transfer", to_funding("USDT"))
+            .await
+            .code(),
+        "0",
+        "the next second starts a new window"
+    );
+}

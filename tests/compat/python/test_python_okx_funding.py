@@ -137,12 +137,16 @@ def test_funds_transfer_errors(api, fresh_mock):
 
 def test_transfer_rate_limit_is_per_currency(api, fresh_mock):
     """asset/transfer: 2 requests per second per UID and currency (OKX's limit),
-    over it HTTP 429 {"msg":"Too Many Requests","code":"50011"}."""
+    over it HTTP 429 with the funding flavour of the limit error, 58102."""
     admin(fresh_mock, "/__admin/clock/freeze")
     ok(api.funds_transfer(ccy="USDT", amt="1", from_="6", to="18"))
     ok(api.funds_transfer(ccy="USDT", amt="1", from_="6", to="18"))
     r = api.funds_transfer(ccy="USDT", amt="1", from_="6", to="18")
-    assert r == {"msg": "Too Many Requests", "code": "50011"}, r
+    assert r == {
+        "code": "58102",
+        "data": [],
+        "msg": "Rate limit reached. Please refer to API docs and throttle requests accordingly.",
+    }, r
     # Another currency has its own budget.
     ok(api.funds_transfer(ccy="BTC", amt="0.1", from_="6", to="18"))
     assert balance(api, "USDT")["bal"] == "4998"
