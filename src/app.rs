@@ -6,7 +6,7 @@ use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
-use crate::api::{account, asset, funding, market, public, trade};
+use crate::api::{account, algo, asset, funding, market, public, trade};
 use crate::auth::{require_read, require_trade, require_withdraw};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -47,6 +47,15 @@ pub(crate) fn app(state: AppState) -> Router {
             get(trade::orders_history_archive),
         )
         .route("/api/v5/trade/fills", get(trade::fills))
+        .route("/api/v5/trade/order-algo", get(algo::get_algo))
+        .route(
+            "/api/v5/trade/orders-algo-pending",
+            get(algo::algos_pending),
+        )
+        .route(
+            "/api/v5/trade/orders-algo-history",
+            get(algo::algos_history),
+        )
         .route("/api/v5/trade/fills-history", get(trade::fills_history))
         .route("/api/v5/account/balance", get(account::balance))
         .route("/api/v5/account/positions", get(account::positions))
@@ -94,6 +103,8 @@ pub(crate) fn app(state: AppState) -> Router {
             post(trade::amend_batch_orders),
         )
         .route("/api/v5/trade/close-position", post(trade::close_position))
+        .route("/api/v5/trade/order-algo", post(algo::place_algo))
+        .route("/api/v5/trade/cancel-algos", post(algo::cancel_algos))
         .route(
             "/api/v5/account/set-position-mode",
             post(account::set_position_mode),

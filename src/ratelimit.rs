@@ -59,7 +59,6 @@ const fn per_s(limit: u32, scope: Scope) -> Rule {
 /// OKX's published limits for the endpoints okx-mock serves.
 fn rule_for(method: &str, path: &str) -> Option<Rule> {
     use Scope::*;
-    let _ = method; // every served path has one method's limit
     Some(match path.strip_prefix("/api/v5/")? {
         "public/time" => per_2s(10, Ip),
         "public/instruments" => per_2s(20, IpAnd("instType")),
@@ -81,6 +80,11 @@ fn rule_for(method: &str, path: &str) -> Option<Rule> {
             per_2s(300, UidAnd("instId"))
         }
         "trade/close-position" => per_2s(20, UidAnd("instId")),
+        "trade/order-algo" if method == "POST" => per_2s(20, UidAnd("instId")),
+        "trade/cancel-algos" => per_2s(20, UidAnd("instId")),
+        "trade/order-algo" | "trade/orders-algo-pending" | "trade/orders-algo-history" => {
+            per_2s(20, Uid)
+        }
         "trade/orders-pending" | "trade/fills" => per_2s(60, Uid),
         "trade/orders-history" => per_2s(40, Uid),
         "trade/orders-history-archive" => per_2s(20, Uid),

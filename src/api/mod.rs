@@ -1,6 +1,7 @@
 //! Thin REST handlers: OKX parameters in, one call into the venue, OKX rows out.
 
 pub(crate) mod account;
+pub(crate) mod algo;
 pub(crate) mod asset;
 pub(crate) mod funding;
 pub(crate) mod market;

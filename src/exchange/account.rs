@@ -147,6 +147,9 @@ pub(crate) struct Account {
     /// Every order the account still remembers, by ordId (ids increase with time).
     #[serde(with = "super::snapshot::entries")]
     pub(crate) orders: BTreeMap<i64, Order>,
+    /// Every algo order the account still remembers, by algoId.
+    #[serde(default, with = "super::snapshot::entries")]
+    pub(crate) algos: BTreeMap<i64, super::algo::AlgoOrder>,
     pub(crate) fills: VecDeque<Fill>,
     pub(crate) bills: VecDeque<Bill>,
     pub(crate) closed_positions: VecDeque<ClosedPosition>,
@@ -175,6 +178,7 @@ impl Account {
             leverage: HashMap::new(),
             positions: BTreeMap::new(),
             orders: BTreeMap::new(),
+            algos: BTreeMap::new(),
             fills: VecDeque::new(),
             bills: VecDeque::new(),
             closed_positions: VecDeque::new(),
@@ -244,6 +248,21 @@ impl Account {
     }
 
     /// Forgets the oldest finished orders beyond the history cap.
+    /// Drops the oldest finished algo orders beyond [`HISTORY_CAP`].
+    pub(crate) fn trim_algos(&mut self) {
+        while self.algos.len() > HISTORY_CAP {
+            let Some(oldest) = self
+                .algos
+                .values()
+                .find(|a| !a.is_live())
+                .map(|a| a.algo_id)
+            else {
+                return;
+            };
+            self.algos.remove(&oldest);
+        }
+    }
+
     pub(crate) fn trim_orders(&mut self) {
         while self.orders.len() > HISTORY_CAP {
             let Some(oldest) = self

@@ -188,12 +188,38 @@ impl Exchange {
         self.settle_funding(now);
         for book in 0..self.books.len() {
             let from = self.synced[book];
-            if now <= from {
-                continue;
+            if now > from {
+                self.synced[book] = now;
+                self.fill_from_tape(book, from, now);
             }
-            self.synced[book] = now;
-            self.fill_from_tape(book, from, now);
+            self.trigger_algos_on(book, from, now);
         }
+    }
+
+    /// Fires the algo orders of `book` whose price crossed a trigger since
+    /// `from`: last-price triggers see every trade printed in between.
+    fn trigger_algos_on(&mut self, book: usize, from: i64, now: i64) {
+        let waiting = self.accounts.iter().any(|a| {
+            a.algos
+                .values()
+                .any(|algo| algo.book == book && algo.is_live())
+        });
+        if !waiting {
+            return;
+        }
+        let tape = &mut self.books[book];
+        let newest = tape.last_trade(now).map(|t| t.px);
+        let between = (now > from)
+            .then(|| tape.aggregate(from + 1, now + 1, now))
+            .flatten()
+            .map(|bar| (bar.low, bar.high));
+        let range = match (between, newest) {
+            (Some((low, high)), Some(px)) => (low.min(px), high.max(px)),
+            (Some(range), None) => range,
+            (None, Some(px)) => (px, px),
+            (None, None) => return,
+        };
+        self.fire_algos(book, range, now);
     }
 
     fn resting_on(&self, book: usize) -> Vec<Resting> {

@@ -3,6 +3,7 @@
 //! `api/` translates between OKX's wire and these types.
 
 pub(crate) mod account;
+pub(crate) mod algo;
 pub(crate) mod control;
 pub(crate) mod convert;
 pub(crate) mod expiry;

@@ -68,6 +68,26 @@ okx_enum!(
     }
 );
 
+okx_enum!(
+    /// `ordType` of an algo order (the kinds okx-mock runs).
+    AlgoType { Conditional = "conditional", Oco = "oco", Trigger = "trigger" }
+);
+
+okx_enum!(
+    /// Which price a trigger watches (`tpTriggerPxType`, `slTriggerPxType`, `triggerPxType`).
+    TriggerPxType { Last = "last", Index = "index", Mark = "mark" }
+);
+
+okx_enum!(
+    /// Algo order `state`.
+    AlgoState {
+        Live = "live",
+        Effective = "effective",
+        Canceled = "canceled",
+        OrderFailed = "order_failed",
+    }
+);
+
 impl OrdState {
     /// Whether the order still rests on the book.
     pub(crate) fn is_open(self) -> bool {
@@ -158,6 +178,12 @@ pub(crate) struct Order {
     pub(crate) u_time: i64,
     /// Market trades at or before this instant cannot fill the resting order.
     pub(crate) rest_since: i64,
+    /// The algo order that placed this one, if any (`algoId`).
+    #[serde(default)]
+    pub(crate) algo_id: Option<i64>,
+    /// That algo order's algoClOrdId.
+    #[serde(default)]
+    pub(crate) algo_cl_ord_id: String,
 }
 
 impl Order {

@@ -79,8 +79,22 @@ pub(crate) enum Reject {
     LeverTooLow,
     /// Leverage change with pending orders of that margin mode (59107 cross, 59101 isolated).
     LeverPendingOrders { cross: bool },
-    /// More orders in one batch than allowed (51111, 51406, 51501).
+    /// More orders in one batch than allowed (51111, 51406, 51501; 50025 for algos).
     BatchTooLarge { max: usize, kind: BatchKind },
+    /// A TP or SL trigger on the wrong side of its reference price
+    /// (51277-51280 last, 51300-51304 mark, 51305-51308 index).
+    TriggerSide {
+        take_profit: bool,
+        /// The side of the closing order.
+        side: super::Side,
+        reference: super::orders::TriggerPxType,
+    },
+    /// A spot TP/SL or trigger watching mark or index (51415).
+    SpotTriggerLastOnly,
+    /// `tgtCcy` on a trigger order (51281).
+    TriggerTgtCcy,
+    /// The algoClOrdId is already used by a live algo order (51065).
+    DuplicateAlgoClOrdId,
 }
 
 /// Which funds are short (51008's sub-code).
@@ -100,4 +114,5 @@ pub(crate) enum BatchKind {
     Place,
     Cancel,
     Amend,
+    CancelAlgos,
 }

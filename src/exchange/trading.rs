@@ -76,11 +76,57 @@ struct NewOrder {
     ban_amend: bool,
 }
 
-fn is_alnum_id(text: &str, max: usize) -> bool {
+/// Whether the account mode allows the product and trade mode: 51010 in spot
+/// mode for derivatives or margin, 50072 for isolated margin where it is gone.
+pub(super) fn check_account_mode(
+    acct_lv: AcctLv,
+    derivative: bool,
+    td_mode: Option<TdMode>,
+) -> Result<(), Reject> {
+    if acct_lv == AcctLv::Spot
+        && (derivative || matches!(td_mode, Some(TdMode::Cross | TdMode::Isolated)))
+    {
+        return Err(Reject::AccountMode);
+    }
+    if matches!(acct_lv, AcctLv::MultiCurrency | AcctLv::Portfolio)
+        && td_mode == Some(TdMode::Isolated)
+    {
+        return Err(Reject::IsolatedUnsupported);
+    }
+    Ok(())
+}
+
+/// `side`, else 51000.
+pub(super) fn parse_side(text: Option<&str>) -> Result<Side, Reject> {
+    match text {
+        Some("buy") => Ok(Side::Buy),
+        Some("sell") => Ok(Side::Sell),
+        _ => Err(Reject::InvalidParam("side")),
+    }
+}
+
+/// `posSide` against the position mode: long/short mode derivatives need
+/// `long` or `short`; everything else takes `net` or nothing (51000).
+pub(super) fn parse_pos_side(
+    derivative: bool,
+    pos_mode: PosMode,
+    text: Option<&str>,
+) -> Result<PosSide, Reject> {
+    match (derivative, pos_mode, text) {
+        (false, _, None | Some("net")) | (true, PosMode::Net, None | Some("net")) => {
+            Ok(PosSide::Net)
+        }
+        (true, PosMode::LongShort, Some("long")) => Ok(PosSide::Long),
+        (true, PosMode::LongShort, Some("short")) => Ok(PosSide::Short),
+        _ => Err(Reject::InvalidParam("posSide")),
+    }
+}
+
+pub(super) fn is_alnum_id(text: &str, max: usize) -> bool {
     (1..=max).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-fn parse_bool(text: Option<&str>, name: &'static str) -> Result<bool, Reject> {
+pub(super) fn parse_bool(text: Option<&str>, name: &'static str) -> Result<bool, Reject> {
     match text {
         None => Ok(false),
         Some("true") => Ok(true),
@@ -89,7 +135,7 @@ fn parse_bool(text: Option<&str>, name: &'static str) -> Result<bool, Reject> {
     }
 }
 
-fn positive(text: &str, name: &'static str) -> Result<Decimal, Reject> {
+pub(super) fn positive(text: &str, name: &'static str) -> Result<Decimal, Reject> {
     text.trim()
         .parse::<Decimal>()
         .ok()
@@ -112,7 +158,7 @@ pub(crate) fn price(text: &str, name: &'static str) -> Result<Decimal, Reject> {
     })
 }
 
-fn multiple_of(value: Decimal, step: Decimal) -> bool {
+pub(super) fn multiple_of(value: Decimal, step: Decimal) -> bool {
     (value % step).is_zero()
 }
 
@@ -160,22 +206,8 @@ impl Exchange {
         let derivative = inst.inst_type.is_derivative();
 
         let td_mode = r.td_mode.as_deref().and_then(TdMode::parse);
-        if account.acct_lv == AcctLv::Spot
-            && (derivative || matches!(td_mode, Some(TdMode::Cross | TdMode::Isolated)))
-        {
-            return Err(Reject::AccountMode);
-        }
-        if matches!(account.acct_lv, AcctLv::MultiCurrency | AcctLv::Portfolio)
-            && td_mode == Some(TdMode::Isolated)
-        {
-            return Err(Reject::IsolatedUnsupported);
-        }
-
-        let side = match r.side.as_deref() {
-            Some("buy") => Side::Buy,
-            Some("sell") => Side::Sell,
-            _ => return Err(Reject::InvalidParam("side")),
-        };
+        check_account_mode(account.acct_lv, derivative, td_mode)?;
+        let side = parse_side(r.side.as_deref())?;
         let ord_type = r
             .ord_type
             .as_deref()
@@ -185,13 +217,7 @@ impl Exchange {
         let td_mode = td_mode
             .filter(|m| !(derivative && *m == TdMode::Cash))
             .ok_or(Reject::InvalidParam("tdMode"))?;
-        let pos_side = match (derivative, account.pos_mode, r.pos_side.as_deref()) {
-            (false, _, None | Some("net")) => PosSide::Net,
-            (true, PosMode::Net, None | Some("net")) => PosSide::Net,
-            (true, PosMode::LongShort, Some("long")) => PosSide::Long,
-            (true, PosMode::LongShort, Some("short")) => PosSide::Short,
-            _ => return Err(Reject::InvalidParam("posSide")),
-        };
+        let pos_side = parse_pos_side(derivative, account.pos_mode, r.pos_side.as_deref())?;
 
         let cl_ord_id = r.cl_ord_id.clone().unwrap_or_default();
         if !cl_ord_id.is_empty() {
@@ -390,6 +416,8 @@ impl Exchange {
             c_time: now,
             u_time: now,
             rest_since: now,
+            algo_id: None,
+            algo_cl_ord_id: String::new(),
         };
         let account = &mut self.accounts[acct];
         account.balance(&hold_ccy).ord_frozen += hold;

@@ -4,6 +4,7 @@
 //! (`instIdCode`, `seqId`, booleans) stay native.
 
 pub(crate) mod account;
+pub(crate) mod algo;
 pub(crate) mod body;
 pub(crate) mod envelope;
 pub(crate) mod market;

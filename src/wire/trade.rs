@@ -112,10 +112,15 @@ impl IntoResponse for TradeReply {
 
 /// The instrument type an order shows: a spot pair traded on margin is MARGIN.
 pub(crate) fn shown_type(order: &Order) -> InstType {
-    if order.inst_type == InstType::Spot && order.td_mode != TdMode::Cash {
+    shown_type_of(order.inst_type, order.td_mode)
+}
+
+/// The instrument type an order or algo order of `inst_type` traded in `td_mode` shows.
+pub(crate) fn shown_type_of(inst_type: InstType, td_mode: TdMode) -> InstType {
+    if inst_type == InstType::Spot && td_mode != TdMode::Cash {
         InstType::Margin
     } else {
-        order.inst_type
+        inst_type
     }
 }
 
@@ -128,8 +133,8 @@ pub(crate) fn order_row(order: &Order, inst: &Instrument) -> Value {
     let spot = !inst.inst_type.is_derivative();
     json!({
         "accFillSz": num(order.acc_fill_sz),
-        "algoClOrdId": "",
-        "algoId": "",
+        "algoClOrdId": order.algo_cl_ord_id,
+        "algoId": order.algo_id.map(|id| id.to_string()).unwrap_or_default(),
         "attachAlgoClOrdId": "",
         "attachAlgoOrds": [],
         // Averages of tick prices are cut to 8 places, not Decimal's 28.

@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod algo;
 mod auth;
 mod binary;
 mod funding;
