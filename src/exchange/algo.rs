@@ -50,6 +50,28 @@ impl LegRequest {
     }
 }
 
+/// A TP/SL attached to a normal order (`attachAlgoOrds[]`), as sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct AttachRequest {
+    pub(crate) attach_algo_cl_ord_id: Option<String>,
+    pub(crate) tp: LegRequest,
+    pub(crate) sl: LegRequest,
+    /// The size of one of several split TPs.
+    pub(crate) sz: Option<String>,
+}
+
+/// A checked attached TP/SL: it waits with its order and becomes an algo
+/// order of its own once that order is completely filled.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Attached {
+    pub(crate) attach_algo_cl_ord_id: String,
+    pub(crate) tp: Option<Leg>,
+    pub(crate) sl: Option<Leg>,
+    pub(crate) sz: Option<Decimal>,
+    /// The algo order it became.
+    pub(crate) algo_id: Option<i64>,
+}
+
 /// A checked trigger.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Leg {
@@ -106,6 +128,49 @@ pub(crate) struct AlgoOrder {
 }
 
 impl AlgoOrder {
+    /// A live algo order with no legs yet, for the caller to fill in.
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        algo_id: i64,
+        inst: &super::Instrument,
+        ord_type: AlgoType,
+        td_mode: TdMode,
+        side: Side,
+        pos_side: PosSide,
+        sz: Decimal,
+        now: i64,
+    ) -> Self {
+        Self {
+            algo_id,
+            algo_cl_ord_id: String::new(),
+            tag: String::new(),
+            inst_id: inst.inst_id.clone(),
+            inst_type: inst.inst_type,
+            book: inst.book,
+            ord_type,
+            td_mode,
+            side,
+            pos_side,
+            sz,
+            tgt_ccy: None,
+            reduce_only: false,
+            tp: None,
+            sl: None,
+            trigger: None,
+            fires_rising: false,
+            last: None,
+            state: AlgoState::Live,
+            fired: None,
+            ord_id: None,
+            actual_sz: None,
+            actual_px: None,
+            fail_code: String::new(),
+            trigger_time: None,
+            c_time: now,
+            u_time: now,
+        }
+    }
+
     /// The leg that fires at a price moving through `[low, high]`, if any.
     /// A stop-loss wins over a take-profit crossed in the same move (the
     /// cautious reading: the venue cannot know which came first).
@@ -126,7 +191,12 @@ impl AlgoOrder {
         if self.sl.as_ref().is_some_and(|leg| reaches(leg, !sells)) {
             return Some(Fired::StopLoss);
         }
-        if self.tp.as_ref().is_some_and(|leg| reaches(leg, sells)) {
+        // OKX: a net-mode `conditional` with both legs runs only its stop-loss.
+        let sl_only = self.ord_type == AlgoType::Conditional
+            && self.pos_side == PosSide::Net
+            && self.inst_type.is_derivative()
+            && self.sl.is_some();
+        if !sl_only && self.tp.as_ref().is_some_and(|leg| reaches(leg, sells)) {
             return Some(Fired::TakeProfit);
         }
         None
@@ -298,35 +368,14 @@ impl Exchange {
             });
         }
         let algo_id = self.ids.next(now);
-        let algo = AlgoOrder {
-            algo_id,
-            algo_cl_ord_id: algo_cl_ord_id.clone(),
-            tag: tag.clone(),
-            inst_id: inst.inst_id.clone(),
-            inst_type: inst.inst_type,
-            book: inst.book,
-            ord_type,
-            td_mode,
-            side,
-            pos_side,
-            sz,
-            tgt_ccy,
-            reduce_only,
-            tp,
-            sl,
-            trigger,
-            fires_rising,
-            last,
-            state: AlgoState::Live,
-            fired: None,
-            ord_id: None,
-            actual_sz: None,
-            actual_px: None,
-            fail_code: String::new(),
-            trigger_time: None,
-            c_time: now,
-            u_time: now,
-        };
+        let mut algo = AlgoOrder::new(algo_id, &inst, ord_type, td_mode, side, pos_side, sz, now);
+        algo.algo_cl_ord_id = algo_cl_ord_id.clone();
+        algo.tag = tag.clone();
+        algo.tgt_ccy = tgt_ccy;
+        algo.reduce_only = reduce_only;
+        (algo.tp, algo.sl, algo.trigger) = (tp, sl, trigger);
+        algo.fires_rising = fires_rising;
+        algo.last = last;
         let account = &mut self.accounts[acct];
         account.algos.insert(algo_id, algo);
         account.trim_algos();
@@ -475,6 +524,7 @@ impl Exchange {
                 _ => None,
             },
             ban_amend: None,
+            attach_algo_ords: Vec::new(),
         };
         let placed = self.place(acct, &request, &[], now);
         let account = &mut self.accounts[acct];
@@ -500,6 +550,147 @@ impl Exchange {
                 algo.fail_code = reject_code(&reject).to_owned();
             }
         }
+    }
+}
+
+/// What an attached TP/SL is measured against: the parent's price, or for a
+/// market parent the best quote it would take.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Parent {
+    pub(crate) side: Side,
+    pub(crate) px: Option<Decimal>,
+    pub(crate) reduce_only: bool,
+}
+
+impl Exchange {
+    /// Checks the TP/SL attached to a new order (51046-51053 for a wrong
+    /// side, 51100 on a reduce-only order).
+    pub(crate) fn check_attached(
+        &mut self,
+        inst: &super::Instrument,
+        parent: Parent,
+        requests: &[AttachRequest],
+        now: i64,
+    ) -> Result<Vec<Attached>, Reject> {
+        let requests: Vec<&AttachRequest> = requests
+            .iter()
+            .filter(|r| !(r.tp.is_empty() && r.sl.is_empty()))
+            .collect();
+        if requests.is_empty() {
+            return Ok(Vec::new());
+        }
+        if parent.reduce_only {
+            return Err(Reject::AttachToReduceOnly);
+        }
+        let reference = match parent.px {
+            Some(px) => px,
+            None => {
+                let (bids, asks) = self.order_book(inst, 1, now);
+                let touch = if parent.side == Side::Buy { asks } else { bids };
+                touch
+                    .first()
+                    .map_or_else(|| self.mark_px(inst, now), |l| l.px)
+            }
+        };
+        let market = parent.px.is_none();
+        let mut attached = Vec::with_capacity(requests.len());
+        for r in requests {
+            let id = r.attach_algo_cl_ord_id.clone().unwrap_or_default();
+            if !id.is_empty() && !is_alnum_id(&id, 32) {
+                return Err(Reject::InvalidParam("attachAlgoClOrdId"));
+            }
+            let leg = |leg: &LegRequest, px, kind, ord| {
+                (!leg.is_empty())
+                    .then(|| check_leg(leg, inst.tick_sz, px, kind, ord))
+                    .transpose()
+            };
+            let tp = leg(&r.tp, "tpTriggerPx", "tpTriggerPxType", "tpOrdPx")?;
+            let sl = leg(&r.sl, "slTriggerPx", "slTriggerPxType", "slOrdPx")?;
+            // A buy's TP sits above its price and its SL below; a sell's the reverse.
+            let buys = parent.side == Side::Buy;
+            let wrong = |leg: Option<Leg>, above: bool| {
+                leg.is_some_and(|l| {
+                    if above {
+                        l.trigger_px <= reference
+                    } else {
+                        l.trigger_px >= reference
+                    }
+                })
+            };
+            for (take_profit, is_wrong) in [(true, wrong(tp, buys)), (false, wrong(sl, !buys))] {
+                if is_wrong {
+                    return Err(Reject::AttachedSide {
+                        take_profit,
+                        side: parent.side,
+                        market,
+                    });
+                }
+            }
+            let sz = r.sz.as_deref().map(|t| positive(t, "sz")).transpose()?;
+            attached.push(Attached {
+                attach_algo_cl_ord_id: id,
+                tp,
+                sl,
+                sz,
+                algo_id: None,
+            });
+        }
+        Ok(attached)
+    }
+
+    /// Turns the TP/SL attached to a completely filled order into algo
+    /// orders that close what it opened.
+    pub(crate) fn spawn_attached(&mut self, acct: AccountId, ord_id: i64, now: i64) {
+        let order = &self.accounts[acct].orders[&ord_id];
+        if order.attached.is_empty() {
+            return;
+        }
+        let order = order.clone();
+        let Some(inst) = self.instruments.by_id(&order.inst_id).cloned() else {
+            return;
+        };
+        let last = self.book(&inst).last_trade(now).map(|t| t.px);
+        let side = match order.side {
+            Side::Buy => Side::Sell,
+            Side::Sell => Side::Buy,
+        };
+        let mut ids = Vec::with_capacity(order.attached.len());
+        for attached in &order.attached {
+            let algo_id = self.ids.next(now);
+            let ord_type = if attached.tp.is_some() && attached.sl.is_some() {
+                AlgoType::Oco
+            } else {
+                AlgoType::Conditional
+            };
+            let sz = attached.sz.unwrap_or(order.acc_fill_sz);
+            let mut algo = AlgoOrder::new(
+                algo_id,
+                &inst,
+                ord_type,
+                order.td_mode,
+                side,
+                order.pos_side,
+                sz,
+                now,
+            );
+            algo.algo_cl_ord_id = attached.attach_algo_cl_ord_id.clone();
+            algo.tag = order.tag.clone();
+            // It closes what the order opened: reduce-only on derivatives,
+            // sized in the base currency on spot.
+            algo.reduce_only = inst.inst_type.is_derivative();
+            algo.tgt_ccy = (!inst.inst_type.is_derivative()).then_some(TgtCcy::Base);
+            (algo.tp, algo.sl) = (attached.tp, attached.sl);
+            algo.last = last;
+            self.accounts[acct].algos.insert(algo_id, algo);
+            ids.push(algo_id);
+        }
+        let account = &mut self.accounts[acct];
+        if let Some(order) = account.orders.get_mut(&ord_id) {
+            for (attached, id) in order.attached.iter_mut().zip(ids) {
+                attached.algo_id = Some(id);
+            }
+        }
+        account.trim_algos();
     }
 }
 

@@ -184,6 +184,9 @@ pub(crate) struct Order {
     /// That algo order's algoClOrdId.
     #[serde(default)]
     pub(crate) algo_cl_ord_id: String,
+    /// TP/SL that become algo orders once this order is completely filled.
+    #[serde(default)]
+    pub(crate) attached: Vec<super::algo::Attached>,
 }
 
 impl Order {

@@ -95,6 +95,15 @@ pub(crate) enum Reject {
     TriggerTgtCcy,
     /// The algoClOrdId is already used by a live algo order (51065).
     DuplicateAlgoClOrdId,
+    /// A TP or SL attached to an order on the wrong side of the order's price
+    /// (51046-51049) or, for a market order, of the best quote (51050-51053).
+    AttachedSide {
+        take_profit: bool,
+        side: super::Side,
+        market: bool,
+    },
+    /// TP/SL attached to a reduce-only order (51100).
+    AttachToReduceOnly,
 }
 
 /// Which funds are short (51008's sub-code).

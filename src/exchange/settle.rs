@@ -176,6 +176,9 @@ impl Exchange {
                 ts: now,
             });
         }
+        if done {
+            self.spawn_attached(acct, ord_id, now);
+        }
     }
 }
 

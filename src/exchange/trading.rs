@@ -35,6 +35,8 @@ pub(crate) struct PlaceRequest {
     pub(crate) reduce_only: Option<String>,
     pub(crate) tgt_ccy: Option<String>,
     pub(crate) ban_amend: Option<String>,
+    /// `attachAlgoOrds`.
+    pub(crate) attach_algo_ords: Vec<super::algo::AttachRequest>,
 }
 
 /// Which order a cancel, amend or query names.
@@ -74,6 +76,7 @@ struct NewOrder {
     cl_ord_id: String,
     tag: String,
     ban_amend: bool,
+    attached: Vec<super::algo::Attached>,
 }
 
 /// Whether the account mode allows the product and trade mode: 51010 in spot
@@ -334,6 +337,12 @@ impl Exchange {
             }
         }
         let ban_amend = parse_bool(r.ban_amend.as_deref(), "banAmend")?;
+        let parent = super::algo::Parent {
+            side,
+            px,
+            reduce_only,
+        };
+        let attached = self.check_attached(&inst, parent, &r.attach_algo_ords, now)?;
         Ok(NewOrder {
             inst,
             td_mode,
@@ -352,6 +361,7 @@ impl Exchange {
             cl_ord_id,
             tag,
             ban_amend,
+            attached,
         })
     }
 
@@ -418,6 +428,7 @@ impl Exchange {
             rest_since: now,
             algo_id: None,
             algo_cl_ord_id: String::new(),
+            attached: o.attached,
         };
         let account = &mut self.accounts[acct];
         account.balance(&hold_ccy).ord_frozen += hold;

@@ -8,7 +8,9 @@ use super::trade::shown_type_of;
 use super::{num, opt_num};
 use crate::error::ApiError;
 use crate::exchange::Instrument;
-use crate::exchange::algo::{AlgoOrder, AlgoRef, AlgoRequest, Fired, Leg, LegRequest};
+use crate::exchange::algo::{
+    AlgoOrder, AlgoRef, AlgoRequest, AttachRequest, Attached, Fired, Leg, LegRequest,
+};
 use crate::exchange::orders::AlgoType;
 use crate::exchange::reject::Reject;
 
@@ -24,11 +26,7 @@ pub(crate) fn algo_request(fields: &Fields) -> Result<AlgoRequest, ApiError> {
         fields.required("orderPx")?;
     }
     let leg = |px: &'static str, kind: &str, ord: &'static str| -> Result<LegRequest, ApiError> {
-        let leg = LegRequest {
-            trigger_px: fields.text(px),
-            trigger_px_type: fields.text(kind),
-            ord_px: fields.text(ord),
-        };
+        let leg = leg_request(fields, px, kind, ord);
         match (&leg.trigger_px, &leg.ord_px) {
             (Some(_), None) => Err(Reject::InvalidParam(ord).into()),
             (None, Some(_)) => Err(Reject::InvalidParam(px).into()),
@@ -50,6 +48,50 @@ pub(crate) fn algo_request(fields: &Fields) -> Result<AlgoRequest, ApiError> {
         sl: leg("slTriggerPx", "slTriggerPxType", "slOrdPx")?,
         trigger: leg("triggerPx", "triggerPxType", "orderPx")?,
     })
+}
+
+/// One trigger's fields: trigger price, its type, order price.
+fn leg_request(fields: &Fields, px: &str, kind: &str, ord: &str) -> LegRequest {
+    LegRequest {
+        trigger_px: fields.text(px),
+        trigger_px_type: fields.text(kind),
+        ord_px: fields.text(ord),
+    }
+}
+
+/// One `attachAlgoOrds` element of a place-order object.
+pub(crate) fn attach_request(fields: &Fields) -> AttachRequest {
+    AttachRequest {
+        attach_algo_cl_ord_id: fields.text("attachAlgoClOrdId"),
+        tp: leg_request(fields, "tpTriggerPx", "tpTriggerPxType", "tpOrdPx"),
+        sl: leg_request(fields, "slTriggerPx", "slTriggerPxType", "slOrdPx"),
+        sz: fields.text("sz"),
+    }
+}
+
+/// The attached TP/SL of an order, as order objects show them.
+pub(crate) fn attached_rows(attached: &[Attached]) -> Vec<Value> {
+    attached
+        .iter()
+        .map(|a| {
+            let (tp, sl) = (a.tp.as_ref(), a.sl.as_ref());
+            json!({
+                "amendPxOnTriggerType": "0",
+                "attachAlgoClOrdId": a.attach_algo_cl_ord_id,
+                "attachAlgoId": a.algo_id.map(|id| id.to_string()).unwrap_or_default(),
+                "failCode": "",
+                "failReason": "",
+                "slOrdPx": ord_px(sl),
+                "slTriggerPx": trigger_px(sl),
+                "slTriggerPxType": trigger_px_type(sl),
+                "sz": opt_num(a.sz),
+                "tpOrdKind": "condition",
+                "tpOrdPx": ord_px(tp),
+                "tpTriggerPx": trigger_px(tp),
+                "tpTriggerPxType": trigger_px_type(tp),
+            })
+        })
+        .collect()
 }
 
 /// The algo order an object names: `algoId` wins over `algoClOrdId`.

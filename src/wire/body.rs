@@ -22,6 +22,18 @@ impl Fields {
         }
     }
 
+    /// The objects of the array `name` (`attachAlgoOrds`); nothing when it is
+    /// missing, `null` or not an array, and non-objects inside are skipped.
+    pub(crate) fn objects(&self, name: &str) -> Vec<Fields> {
+        match self.0.get(name) {
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|item| item.as_object().cloned().map(Fields))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The value of `name`, or 50014.
     pub(crate) fn required(&self, name: &str) -> Result<String, ApiError> {
         self.text(name).ok_or_else(|| ApiError::missing_param(name))

@@ -171,6 +171,13 @@ pub(crate) fn spell(reject: &Reject, per_item: bool) -> Spelled {
         ),
         TriggerTgtCcy => ("51281", "Trigger order do not support the tgtCcy parameter.".into(), "", ok),
         DuplicateAlgoClOrdId => ("51065", "algoClOrdId already exists.".into(), "", ok),
+        AttachedSide { take_profit, side, market } => attached_side(*take_profit, *side, *market),
+        AttachToReduceOnly => (
+            "51100",
+            "Unable to place order. Take profit/Stop loss conditions cannot be added to reduce-only orders.".into(),
+            "",
+            ok,
+        ),
     };
     Spelled {
         code,
@@ -219,6 +226,44 @@ fn trigger_side(
     // The last-price texts end with a period, the mark and index ones do not.
     let end = if reference == Last { "." } else { "" };
     let msg = format!("{leg} trigger price cannot be {bound} than the {price} price{end}");
+    (code, msg, "", StatusCode::OK)
+}
+
+/// The wrong-side codes of a TP/SL attached to an order: a buy's TP must be
+/// above its price and its SL below, a sell's the reverse; a market order is
+/// measured against the best ask (buy) or bid (sell).
+fn attached_side(
+    take_profit: bool,
+    side: crate::exchange::Side,
+    market: bool,
+) -> (&'static str, String, &'static str, StatusCode) {
+    use crate::exchange::Side::{Buy, Sell};
+    let code = match (market, side, take_profit) {
+        (false, Buy, true) => "51046",
+        (false, Buy, false) => "51047",
+        (false, Sell, true) => "51048",
+        (false, Sell, false) => "51049",
+        (true, Buy, true) => "51050",
+        (true, Buy, false) => "51051",
+        (true, Sell, true) => "51052",
+        (true, Sell, false) => "51053",
+    };
+    let leg = if take_profit {
+        "take profit"
+    } else {
+        "stop loss"
+    };
+    let bound = if take_profit == (side == Buy) {
+        "higher"
+    } else {
+        "lower"
+    };
+    let against = match (market, side) {
+        (false, _) => "order price",
+        (true, Buy) => "best ask price",
+        (true, Sell) => "best bid price",
+    };
+    let msg = format!("The {leg} trigger price must be {bound} than the {against}");
     (code, msg, "", StatusCode::OK)
 }
 

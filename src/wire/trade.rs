@@ -34,6 +34,11 @@ pub(crate) fn place_request(fields: &Fields) -> Result<PlaceRequest, ApiError> {
         reduce_only: fields.text("reduceOnly"),
         tgt_ccy: fields.text("tgtCcy"),
         ban_amend: fields.text("banAmend"),
+        attach_algo_ords: fields
+            .objects("attachAlgoOrds")
+            .iter()
+            .map(super::algo::attach_request)
+            .collect(),
     })
 }
 
@@ -135,8 +140,8 @@ pub(crate) fn order_row(order: &Order, inst: &Instrument) -> Value {
         "accFillSz": num(order.acc_fill_sz),
         "algoClOrdId": order.algo_cl_ord_id,
         "algoId": order.algo_id.map(|id| id.to_string()).unwrap_or_default(),
-        "attachAlgoClOrdId": "",
-        "attachAlgoOrds": [],
+        "attachAlgoClOrdId": order.attached.first().map(|a| a.attach_algo_cl_ord_id.as_str()).unwrap_or(""),
+        "attachAlgoOrds": super::algo::attached_rows(&order.attached),
         // Averages of tick prices are cut to 8 places, not Decimal's 28.
         "avgPx": opt_num(order.avg_px().map(|px| px.round_dp(8))),
         "cTime": order.c_time.to_string(),

@@ -494,3 +494,189 @@ async fn a_long_short_stop_closes_only_what_the_position_holds() {
         positions.body
     );
 }
+
+/// A BTC-USDT-SWAP order with one attached TP and/or SL.
+fn with_tpsl(side: &str, ord_type: &str, px: Option<&str>, attach: Value) -> Value {
+    let mut order = json!({"instId": "BTC-USDT-SWAP", "tdMode": "cross", "side": side, "ordType": ord_type, "sz": "1", "attachAlgoOrds": [attach]});
+    if let Some(px) = px {
+        order["px"] = json!(px);
+    }
+    order
+}
+
+#[tokio::test]
+async fn a_tp_or_sl_attached_on_the_wrong_side_of_its_order_is_refused() {
+    let server = spawn_app().await;
+    let trader = Trader::live(&server);
+    let tp = |px: &str| json!({"tpTriggerPx": px, "tpOrdPx": "-1"});
+    let sl = |px: &str| json!({"slTriggerPx": px, "slOrdPx": "-1"});
+    let cases = [
+        (
+            with_tpsl("buy", "limit", Some("94000"), tp("93000")),
+            "51046",
+            "The take profit trigger price must be higher than the order price",
+        ),
+        (
+            with_tpsl("buy", "limit", Some("94000"), sl("94000")),
+            "51047",
+            "The stop loss trigger price must be lower than the order price",
+        ),
+        (
+            with_tpsl("sell", "limit", Some("96000"), tp("97000")),
+            "51048",
+            "The take profit trigger price must be lower than the order price",
+        ),
+        (
+            with_tpsl("sell", "limit", Some("96000"), sl("95000")),
+            "51049",
+            "The stop loss trigger price must be higher than the order price",
+        ),
+        (
+            with_tpsl("buy", "market", None, tp("95000")),
+            "51050",
+            "The take profit trigger price must be higher than the best ask price",
+        ),
+        (
+            with_tpsl("buy", "market", None, sl("96000")),
+            "51051",
+            "The stop loss trigger price must be lower than the best ask price",
+        ),
+        (
+            with_tpsl("sell", "market", None, tp("96000")),
+            "51052",
+            "The take profit trigger price must be lower than the best bid price",
+        ),
+        (
+            with_tpsl("sell", "market", None, sl("94000")),
+            "51053",
+            "The stop loss trigger price must be higher than the best bid price",
+        ),
+    ];
+    for (order, code, msg) in cases {
+        let reply = trader.order(order.clone()).await;
+        assert_eq!(
+            (
+                reply.code(),
+                &reply.data()[0]["sCode"],
+                &reply.data()[0]["sMsg"]
+            ),
+            ("1", &json!(code), &json!(msg)),
+            "{order}"
+        );
+    }
+    trader
+        .order(json!({"instId": "BTC-USDT-SWAP", "tdMode": "cross", "side": "buy", "ordType": "market", "sz": "1"}))
+        .await;
+    let mut reduce = with_tpsl("sell", "market", None, sl("96000"));
+    reduce["reduceOnly"] = json!(true);
+    assert_eq!(trader.order(reduce).await.data()[0]["sCode"], "51100");
+    assert!(
+        trader
+            .get("/api/v5/trade/orders-pending")
+            .await
+            .data()
+            .is_empty(),
+        "nothing was booked"
+    );
+    assert_eq!(net_position(&trader, "BTC-USDT-SWAP").await, "1");
+}
+
+#[tokio::test]
+async fn an_attached_tp_and_sl_wait_for_the_fill_then_protect_the_position() {
+    let server = spawn_app().await;
+    let trader = Trader::live(&server);
+    // As ccxt sends create_order(..., {'stopLoss': ..., 'takeProfit': ...}).
+    let batch = trader
+        .post(
+            "/api/v5/trade/batch-orders",
+            json!([{"instId": "BTC-USDT-SWAP", "side": "buy", "ordType": "limit", "sz": "1", "tdMode": "cross", "px": "95100",
+                    "attachAlgoOrds": [{"attachAlgoClOrdId": "guard1", "slTriggerPx": "93000", "slOrdPx": "-1", "slTriggerPxType": "last",
+                                        "tpTriggerPx": "97000", "tpOrdPx": "-1", "tpTriggerPxType": "last"}]}]),
+        )
+        .await;
+    assert_eq!(batch.code(), "0", "{}", batch.body);
+    let ord_id = batch.data()[0]["ordId"].as_str().unwrap().to_owned();
+    let order = trader
+        .get(&format!(
+            "/api/v5/trade/order?instId=BTC-USDT-SWAP&ordId={ord_id}"
+        ))
+        .await
+        .data()[0]
+        .clone();
+    assert_eq!(order["state"], "filled");
+    let attached = &order["attachAlgoOrds"][0];
+    assert_eq!(
+        (
+            attached["attachAlgoClOrdId"].as_str(),
+            attached["tpTriggerPx"].as_str(),
+            attached["slOrdPx"].as_str()
+        ),
+        (Some("guard1"), Some("97000"), Some("-1"))
+    );
+    let algo_id = attached["attachAlgoId"].as_str().unwrap().to_owned();
+    let algo = history(&trader, &algo_id).await;
+    assert_eq!(
+        (
+            algo["ordType"].as_str(),
+            algo["side"].as_str(),
+            algo["sz"].as_str(),
+            algo["reduceOnly"].as_str(),
+            algo["algoClOrdId"].as_str(),
+            algo["state"].as_str()
+        ),
+        (
+            Some("oco"),
+            Some("sell"),
+            Some("1"),
+            Some("true"),
+            Some("guard1"),
+            Some("live")
+        )
+    );
+
+    server.set_price("BTC-USDT-SWAP", "92500").unwrap();
+    server.clock().advance(TAPE_MINUTES);
+    let fired = history(&trader, &algo_id).await;
+    assert_eq!(
+        (fired["state"].as_str(), fired["actualSide"].as_str()),
+        (Some("effective"), Some("sl"))
+    );
+    assert_eq!(net_position(&trader, "BTC-USDT-SWAP").await, "0");
+}
+
+#[tokio::test]
+async fn a_tp_attached_to_an_order_canceled_unfilled_never_exists() {
+    let server = spawn_app().await;
+    let trader = Trader::live(&server);
+    let placed = trader
+        .order(with_tpsl(
+            "buy",
+            "limit",
+            Some("90000"),
+            json!({"tpTriggerPx": "99000", "tpOrdPx": "-1"}),
+        ))
+        .await;
+    assert_eq!(placed.code(), "0", "{}", placed.body);
+    let ord_id = placed.data()[0]["ordId"].as_str().unwrap().to_owned();
+    let pending = trader
+        .get("/api/v5/trade/orders-pending?instId=BTC-USDT-SWAP")
+        .await;
+    assert_eq!(pending.data()[0]["attachAlgoOrds"][0]["attachAlgoId"], "");
+    trader
+        .post(
+            "/api/v5/trade/cancel-order",
+            json!({"instId": "BTC-USDT-SWAP", "ordId": ord_id}),
+        )
+        .await;
+    for ord_type in ["conditional", "oco"] {
+        assert!(
+            trader
+                .get(&format!(
+                    "/api/v5/trade/orders-algo-pending?ordType={ord_type}"
+                ))
+                .await
+                .data()
+                .is_empty()
+        );
+    }
+}
