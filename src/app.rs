@@ -105,6 +105,7 @@ pub(crate) fn app(state: AppState) -> Router {
         .route("/api/v5/trade/close-position", post(trade::close_position))
         .route("/api/v5/trade/order-algo", post(algo::place_algo))
         .route("/api/v5/trade/cancel-algos", post(algo::cancel_algos))
+        .route("/api/v5/trade/amend-algos", post(algo::amend_algos))
         .route(
             "/api/v5/account/set-position-mode",
             post(account::set_position_mode),

@@ -81,7 +81,7 @@ fn rule_for(method: &str, path: &str) -> Option<Rule> {
         }
         "trade/close-position" => per_2s(20, UidAnd("instId")),
         "trade/order-algo" if method == "POST" => per_2s(20, UidAnd("instId")),
-        "trade/cancel-algos" => per_2s(20, UidAnd("instId")),
+        "trade/cancel-algos" | "trade/amend-algos" => per_2s(20, UidAnd("instId")),
         "trade/order-algo" | "trade/orders-algo-pending" | "trade/orders-algo-history" => {
             per_2s(20, Uid)
         }

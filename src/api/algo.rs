@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use crate::exchange::algo::{AlgoOrder, AlgoRef};
 use crate::exchange::reject::{BatchKind, Reject};
 use crate::state::AppState;
-use crate::wire::algo::{algo_ref, algo_request, algo_row};
+use crate::wire::algo::{algo_ref, algo_request, algo_row, amend_algo_request};
 use crate::wire::body;
 use crate::wire::envelope::{ApiResult, Okx};
 use crate::wire::params::{Page, Params};
@@ -89,6 +89,39 @@ pub(crate) async fn cancel_algos(
                 &reject,
             ),
         }
+    }
+    Ok(reply)
+}
+
+/// POST /api/v5/trade/amend-algos: one object naming the order and what changes.
+pub(crate) async fn amend_algos(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+    body: Bytes,
+) -> Result<TradeReply, ApiError> {
+    let fields = body::object(&body)?;
+    let inst_id = fields.required("instId")?;
+    let request = amend_algo_request(&fields);
+    let (mut exchange, acct, now) = venue(&state, &auth)?;
+    let mut reply = TradeReply::new(now);
+    let echo = |algo_id: String, algo_cl_ord_id: String| {
+        json!({
+            "algoClOrdId": algo_cl_ord_id,
+            "algoId": algo_id,
+            "reqId": fields.text("reqId").unwrap_or_default(),
+        })
+    };
+    let result =
+        algo_ref(&fields).and_then(|by| exchange.amend_algo(acct, &inst_id, &by, &request, now));
+    match result {
+        Ok(ack) => reply.ok(echo(ack.algo_id.to_string(), ack.algo_cl_ord_id), ""),
+        Err(reject) => reply.failed(
+            echo(
+                fields.text("algoId").unwrap_or_default(),
+                fields.text("algoClOrdId").unwrap_or_default(),
+            ),
+            &reject,
+        ),
     }
     Ok(reply)
 }

@@ -208,6 +208,31 @@ impl AlgoOrder {
     }
 }
 
+/// The prices triggers watch, at one instant.
+struct References {
+    last: Option<Decimal>,
+    /// Mark and index (one fair price in okx-mock).
+    fair: Decimal,
+}
+
+impl References {
+    fn at(&self, kind: TriggerPxType) -> Decimal {
+        match kind {
+            TriggerPxType::Last => self.last.unwrap_or(self.fair),
+            TriggerPxType::Mark | TriggerPxType::Index => self.fair,
+        }
+    }
+}
+
+/// An amend-algos request: `new*` fields, absent when unchanged.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct AmendAlgoRequest {
+    pub(crate) new_sz: Option<String>,
+    pub(crate) tp: LegRequest,
+    pub(crate) sl: LegRequest,
+    pub(crate) trigger: LegRequest,
+}
+
 /// The venue's acknowledgement of a new or canceled algo order.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct AlgoAck {
@@ -323,42 +348,8 @@ impl Exchange {
                 (tp, sl, None)
             }
         };
-        let legs = [tp, sl, trigger];
-        if !derivative
-            && legs
-                .iter()
-                .flatten()
-                .any(|l| l.trigger_px_type != TriggerPxType::Last)
-        {
-            return Err(Reject::SpotTriggerLastOnly);
-        }
-
-        // The trigger-side rules, against each leg's reference price now.
-        let last = self.book(&inst).last_trade(now).map(|t| t.px);
-        let fair = self.mark_px(&inst, now);
-        let reference = |kind: TriggerPxType| match kind {
-            TriggerPxType::Last => last.unwrap_or(fair),
-            TriggerPxType::Mark | TriggerPxType::Index => fair,
-        };
-        for (leg, take_profit) in [(tp, true), (sl, false)] {
-            let Some(leg) = leg else { continue };
-            let at = reference(leg.trigger_px_type);
-            // Equality is allowed: OKX's texts only forbid "higher" or "lower".
-            let above_ok = take_profit == (side == Side::Sell);
-            let wrong = if above_ok {
-                leg.trigger_px < at
-            } else {
-                leg.trigger_px > at
-            };
-            if wrong {
-                return Err(Reject::TriggerSide {
-                    take_profit,
-                    side,
-                    reference: leg.trigger_px_type,
-                });
-            }
-        }
-        let fires_rising = trigger.is_some_and(|l| l.trigger_px >= reference(l.trigger_px_type));
+        let refs = self.check_sides(&inst, side, [tp, sl, trigger], now)?;
+        let fires_rising = trigger.is_some_and(|l| l.trigger_px >= refs.at(l.trigger_px_type));
 
         let account = &self.accounts[acct];
         if account.algos.values().filter(|a| a.is_live()).count() >= LIVE_ALGO_CAP {
@@ -375,7 +366,7 @@ impl Exchange {
         algo.reduce_only = reduce_only;
         (algo.tp, algo.sl, algo.trigger) = (tp, sl, trigger);
         algo.fires_rising = fires_rising;
-        algo.last = last;
+        algo.last = refs.last;
         let account = &mut self.accounts[acct];
         account.algos.insert(algo_id, algo);
         account.trim_algos();
@@ -383,6 +374,134 @@ impl Exchange {
             algo_id,
             algo_cl_ord_id,
             tag,
+        })
+    }
+
+    /// Checks the legs `[tp, sl, trigger]` against the market now: spot
+    /// watches only the last price (51415), and a TP or SL may not sit on the
+    /// wrong side of its reference price (51277-51308).
+    fn check_sides(
+        &mut self,
+        inst: &super::Instrument,
+        side: Side,
+        legs: [Option<Leg>; 3],
+        now: i64,
+    ) -> Result<References, Reject> {
+        if !inst.inst_type.is_derivative()
+            && legs
+                .iter()
+                .flatten()
+                .any(|l| l.trigger_px_type != TriggerPxType::Last)
+        {
+            return Err(Reject::SpotTriggerLastOnly);
+        }
+        let refs = References {
+            last: self.book(inst).last_trade(now).map(|t| t.px),
+            fair: self.mark_px(inst, now),
+        };
+        let [tp, sl, _] = legs;
+        for (leg, take_profit) in [(tp, true), (sl, false)] {
+            let Some(leg) = leg else { continue };
+            let at = refs.at(leg.trigger_px_type);
+            // Equality is allowed: OKX's texts only forbid "higher" or "lower".
+            let above_ok = take_profit == (side == Side::Sell);
+            let wrong = if above_ok {
+                leg.trigger_px < at
+            } else {
+                leg.trigger_px > at
+            };
+            if wrong {
+                return Err(Reject::TriggerSide {
+                    take_profit,
+                    side,
+                    reference: leg.trigger_px_type,
+                });
+            }
+        }
+        Ok(refs)
+    }
+
+    /// Amends a live TP/SL or trigger order: its size, trigger prices and
+    /// types, and order prices, checked as a new one would be.
+    pub(crate) fn amend_algo(
+        &mut self,
+        acct: AccountId,
+        inst_id: &str,
+        by: &AlgoRef,
+        r: &AmendAlgoRequest,
+        now: i64,
+    ) -> Result<AlgoAck, Reject> {
+        let id = self
+            .find_live_algo(acct, inst_id, by)
+            .ok_or(Reject::AlgoNotFound)?;
+        let algo = self.accounts[acct].algos[&id].clone();
+        let inst = self
+            .instruments
+            .by_id(&algo.inst_id)
+            .cloned()
+            .ok_or(Reject::UnknownInstrument)?;
+        let untouched = |l: &LegRequest| l.is_empty() && l.trigger_px_type.is_none();
+        if r.new_sz.is_none() && untouched(&r.tp) && untouched(&r.sl) && untouched(&r.trigger) {
+            return Err(Reject::AmendNothing);
+        }
+        let sz = match r.new_sz.as_deref() {
+            None => algo.sz,
+            Some(text) => {
+                let sz = positive(text, "newSz")?;
+                if algo.tgt_ccy != Some(TgtCcy::Quote) {
+                    if !multiple_of(sz, inst.lot_sz) {
+                        return Err(Reject::LotSize);
+                    }
+                    if sz < inst.min_sz {
+                        return Err(Reject::BelowMinSize);
+                    }
+                }
+                sz
+            }
+        };
+        let spot = !inst.inst_type.is_derivative();
+        let tick = inst.tick_sz;
+        let tp = amend_leg(
+            algo.tp,
+            &r.tp,
+            tick,
+            spot,
+            ["newTpTriggerPx", "newTpTriggerPxType", "newTpOrdPx"],
+        )?;
+        let sl = amend_leg(
+            algo.sl,
+            &r.sl,
+            tick,
+            spot,
+            ["newSlTriggerPx", "newSlTriggerPxType", "newSlOrdPx"],
+        )?;
+        let trigger = amend_leg(
+            algo.trigger,
+            &r.trigger,
+            tick,
+            spot,
+            ["newTriggerPx", "newTriggerPxType", "newOrdPx"],
+        )?;
+        match algo.ord_type {
+            AlgoType::Trigger if trigger.is_none() => {
+                return Err(Reject::InvalidParam("newTriggerPx"));
+            }
+            AlgoType::Oco if tp.is_none() || sl.is_none() => return Err(Reject::AmendAlgoLegs),
+            AlgoType::Conditional if tp.is_none() && sl.is_none() => {
+                return Err(Reject::AmendAlgoNoLegs);
+            }
+            _ => {}
+        }
+        let refs = self.check_sides(&inst, algo.side, [tp, sl, trigger], now)?;
+        let algo = self.accounts[acct].algos.get_mut(&id).expect("found above");
+        algo.sz = sz;
+        (algo.tp, algo.sl, algo.trigger) = (tp, sl, trigger);
+        algo.fires_rising = trigger.is_some_and(|l| l.trigger_px >= refs.at(l.trigger_px_type));
+        algo.u_time = now;
+        Ok(AlgoAck {
+            algo_id: id,
+            algo_cl_ord_id: algo.algo_cl_ord_id.clone(),
+            tag: algo.tag.clone(),
         })
     }
 
@@ -713,17 +832,10 @@ fn check_leg(
     let trigger_px = price(leg.trigger_px.as_deref().unwrap_or_default(), px_name)?;
     let trigger_px_type = match leg.trigger_px_type.as_deref() {
         None => TriggerPxType::Last,
-        Some(text) => TriggerPxType::parse(text).ok_or(Reject::InvalidParam(type_name))?,
+        Some(text) => px_type(text, type_name)?,
     };
-    let ord_px = match leg.ord_px.as_deref().map(str::trim) {
-        Some("-1") => None,
-        Some(text) => {
-            let px = price(text, ord_name)?;
-            if !multiple_of(px, tick_sz) {
-                return Err(Reject::InvalidParam(ord_name));
-            }
-            Some(px)
-        }
+    let ord_px = match leg.ord_px.as_deref() {
+        Some(text) => order_px(text, tick_sz, ord_name)?,
         None => return Err(Reject::InvalidParam(ord_name)),
     };
     Ok(Leg {
@@ -731,4 +843,56 @@ fn check_leg(
         trigger_px_type,
         ord_px,
     })
+}
+
+/// A trigger price type, else 51000 for `name`.
+fn px_type(text: &str, name: &'static str) -> Result<TriggerPxType, Reject> {
+    TriggerPxType::parse(text).ok_or(Reject::InvalidParam(name))
+}
+
+/// An order price: `-1` for market (`None`), else a price on the tick grid.
+fn order_px(text: &str, tick_sz: Decimal, name: &'static str) -> Result<Option<Decimal>, Reject> {
+    if text.trim() == "-1" {
+        return Ok(None);
+    }
+    let px = price(text, name)?;
+    if !multiple_of(px, tick_sz) {
+        return Err(Reject::InvalidParam(name));
+    }
+    Ok(Some(px))
+}
+
+/// One leg of an amend-algos request: each field changes only what it names,
+/// and `0` as trigger or order price deletes the leg.
+fn amend_leg(
+    current: Option<Leg>,
+    change: &LegRequest,
+    tick_sz: Decimal,
+    spot: bool,
+    names: [&'static str; 3],
+) -> Result<Option<Leg>, Reject> {
+    let [px_name, type_name, ord_name] = names;
+    if change.is_empty() && change.trigger_px_type.is_none() {
+        return Ok(current);
+    }
+    if change.trigger_px.as_deref() == Some("0") || change.ord_px.as_deref() == Some("0") {
+        return Ok(None);
+    }
+    let Some(mut leg) = current else {
+        return Err(Reject::AmendAlgoLegs);
+    };
+    if let Some(text) = change.trigger_px.as_deref() {
+        leg.trigger_px = price(text, px_name)?;
+    }
+    if let Some(text) = change.trigger_px_type.as_deref() {
+        let kind = px_type(text, type_name)?;
+        if spot && kind != leg.trigger_px_type {
+            return Err(Reject::AmendAlgoSpot);
+        }
+        leg.trigger_px_type = kind;
+    }
+    if let Some(text) = change.ord_px.as_deref() {
+        leg.ord_px = order_px(text, tick_sz, ord_name)?;
+    }
+    Ok(Some(leg))
 }

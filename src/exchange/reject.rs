@@ -104,6 +104,14 @@ pub(crate) enum Reject {
     },
     /// TP/SL attached to a reduce-only order (51100).
     AttachToReduceOnly,
+    /// Amend of an algo order that is not live (51527).
+    AlgoNotFound,
+    /// Amend that adds a leg to an algo order, or takes one from an OCO (51526).
+    AmendAlgoLegs,
+    /// Amend that would leave a TP/SL order without TP and SL (51531).
+    AmendAlgoNoLegs,
+    /// Amend of a spot TP/SL beyond price and size (51543).
+    AmendAlgoSpot,
 }
 
 /// Which funds are short (51008's sub-code).

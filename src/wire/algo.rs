@@ -9,7 +9,8 @@ use super::{num, opt_num};
 use crate::error::ApiError;
 use crate::exchange::Instrument;
 use crate::exchange::algo::{
-    AlgoOrder, AlgoRef, AlgoRequest, AttachRequest, Attached, Fired, Leg, LegRequest,
+    AlgoOrder, AlgoRef, AlgoRequest, AmendAlgoRequest, AttachRequest, Attached, Fired, Leg,
+    LegRequest,
 };
 use crate::exchange::orders::AlgoType;
 use crate::exchange::reject::Reject;
@@ -56,6 +57,16 @@ fn leg_request(fields: &Fields, px: &str, kind: &str, ord: &str) -> LegRequest {
         trigger_px: fields.text(px),
         trigger_px_type: fields.text(kind),
         ord_px: fields.text(ord),
+    }
+}
+
+/// The fields of an amend-algos object.
+pub(crate) fn amend_algo_request(fields: &Fields) -> AmendAlgoRequest {
+    AmendAlgoRequest {
+        new_sz: fields.text("newSz"),
+        tp: leg_request(fields, "newTpTriggerPx", "newTpTriggerPxType", "newTpOrdPx"),
+        sl: leg_request(fields, "newSlTriggerPx", "newSlTriggerPxType", "newSlOrdPx"),
+        trigger: leg_request(fields, "newTriggerPx", "newTriggerPxType", "newOrdPx"),
     }
 }
 

@@ -172,6 +172,25 @@ pub(crate) fn spell(reject: &Reject, per_item: bool) -> Spelled {
         TriggerTgtCcy => ("51281", "Trigger order do not support the tgtCcy parameter.".into(), "", ok),
         DuplicateAlgoClOrdId => ("51065", "algoClOrdId already exists.".into(), "", ok),
         AttachedSide { take_profit, side, market } => attached_side(*take_profit, *side, *market),
+        AlgoNotFound => ("51527", "Order modification unsuccessful. The stop order does not exist.".into(), "", ok),
+        AmendAlgoLegs => (
+            "51526",
+            "Order modification unsuccessful. Take profit/Stop loss conditions cannot be added to or removed from stop orders.".into(),
+            "",
+            ok,
+        ),
+        AmendAlgoNoLegs => (
+            "51531",
+            "Order modification unsuccessful. The stop order must have either take profit or stop loss attached.".into(),
+            "",
+            ok,
+        ),
+        AmendAlgoSpot => (
+            "51543",
+            "When modifying take-profit or stop-loss orders for spot or margin trading, you can only adjust the price and quantity. Cancel the order and place a new one for other actions.".into(),
+            "",
+            ok,
+        ),
         AttachToReduceOnly => (
             "51100",
             "Unable to place order. Take profit/Stop loss conditions cannot be added to reduce-only orders.".into(),

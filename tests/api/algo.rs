@@ -680,3 +680,55 @@ async fn a_tp_attached_to_an_order_canceled_unfilled_never_exists() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_stop_can_be_moved_and_fires_at_its_new_price() {
+    let server = spawn_app().await;
+    let trader = Trader::live(&server);
+    trader
+        .order(json!({"instId": "BTC-USDT-SWAP", "tdMode": "cross", "side": "buy", "ordType": "market", "sz": "2"}))
+        .await;
+    let placed = trader
+        .post(ORDER_ALGO, swap_tpsl("sell", "sl", "90000", "mark"))
+        .await;
+    let algo_id = placed.data()[0]["algoId"].as_str().unwrap().to_owned();
+    let amend = |body: Value| trader.post("/api/v5/trade/amend-algos", body);
+    let wrong_side =
+        amend(json!({"instId": "BTC-USDT-SWAP", "algoId": algo_id, "newSlTriggerPx": "96000"}))
+            .await;
+    assert_eq!(
+        (wrong_side.code(), &wrong_side.data()[0]["sCode"]),
+        ("1", &json!("51304"))
+    );
+    let add_tp = amend(json!({"instId": "BTC-USDT-SWAP", "algoId": algo_id, "newTpTriggerPx": "99000", "newTpOrdPx": "-1"})).await;
+    assert_eq!(add_tp.data()[0]["sCode"], "51526");
+    let drop_sl =
+        amend(json!({"instId": "BTC-USDT-SWAP", "algoId": algo_id, "newSlTriggerPx": "0"})).await;
+    assert_eq!(drop_sl.data()[0]["sCode"], "51531");
+    let moved = amend(json!({"instId": "BTC-USDT-SWAP", "algoId": algo_id, "newSz": "2", "newSlTriggerPx": "94500", "reqId": "r1"})).await;
+    assert_eq!(
+        moved.body,
+        format!(
+            r#"{{"code":"0","data":[{{"algoClOrdId":"","algoId":"{algo_id}","reqId":"r1","sCode":"0","sMsg":""}}],"inTime":"{t}","msg":"","outTime":"{t}"}}"#,
+            t = NOW * 1000
+        )
+    );
+    let unknown = amend(json!({"instId": "BTC-USDT-SWAP", "algoId": "1"})).await;
+    assert_eq!(
+        unknown.data()[0]["sMsg"],
+        "Order modification unsuccessful. The stop order does not exist."
+    );
+
+    server.set_price("BTC-USDT-SWAP", "94400").unwrap();
+    server.clock().advance(1_000);
+    let fired = history(&trader, &algo_id).await;
+    assert_eq!(
+        (
+            fired["state"].as_str(),
+            fired["slTriggerPx"].as_str(),
+            fired["actualSz"].as_str()
+        ),
+        (Some("effective"), Some("94500"), Some("2"))
+    );
+    assert_eq!(net_position(&trader, "BTC-USDT-SWAP").await, "0");
+}
