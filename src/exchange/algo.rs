@@ -34,6 +34,10 @@ pub(crate) struct AlgoRequest {
     pub(crate) sl: LegRequest,
     /// The trigger of a `trigger` order.
     pub(crate) trigger: LegRequest,
+    /// Trailing stop (`move_order_stop`): `callbackRatio`, `callbackSpread`, `activePx`.
+    pub(crate) callback_ratio: Option<String>,
+    pub(crate) callback_spread: Option<String>,
+    pub(crate) active_px: Option<String>,
 }
 
 /// One trigger as sent: trigger price, its type, and the order price (`-1` market).
@@ -81,6 +85,70 @@ pub(crate) struct Leg {
     pub(crate) ord_px: Option<Decimal>,
 }
 
+/// A trailing stop: it follows the best price since activation and fires
+/// when the last price moves back by the callback.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Trail {
+    /// Callback as a fraction of the best price, or as a price distance.
+    pub(crate) ratio: Option<Decimal>,
+    pub(crate) spread: Option<Decimal>,
+    /// Activation price; `None` activates at placement.
+    pub(crate) active_px: Option<Decimal>,
+    /// The highest (sell) or lowest (buy) last price since activation.
+    pub(crate) extreme: Option<Decimal>,
+}
+
+impl Trail {
+    /// The price that fires a trailing `side` order now, once active.
+    pub(crate) fn trigger_px(&self, side: Side) -> Option<Decimal> {
+        let best = self.extreme?;
+        let distance = match (self.ratio, self.spread) {
+            (Some(ratio), _) => best * ratio,
+            (None, Some(spread)) => spread,
+            (None, None) => return None,
+        };
+        Some(match side {
+            Side::Sell => best - distance,
+            Side::Buy => best + distance,
+        })
+    }
+
+    /// Moves the trail through a last price range; whether it fired. The
+    /// trigger as it stood before the move is checked first: the venue cannot
+    /// know whether the low or the high came first, and the earlier trigger
+    /// is the one the market saw.
+    fn step(&mut self, side: Side, (low, high): (Decimal, Decimal)) -> bool {
+        if self.extreme.is_none() {
+            let reached = self.active_px.is_none_or(|active| match side {
+                Side::Sell => high >= active,
+                Side::Buy => low <= active,
+            });
+            if !reached {
+                return false;
+            }
+            self.extreme = Some(match side {
+                Side::Sell => high,
+                Side::Buy => low,
+            });
+            return false;
+        }
+        if let Some(trigger) = self.trigger_px(side) {
+            let fired = match side {
+                Side::Sell => low <= trigger,
+                Side::Buy => high >= trigger,
+            };
+            if fired {
+                return true;
+            }
+        }
+        self.extreme = self.extreme.map(|best| match side {
+            Side::Sell => best.max(high),
+            Side::Buy => best.min(low),
+        });
+        false
+    }
+}
+
 /// Which leg fired (`actualSide`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Fired {
@@ -108,6 +176,8 @@ pub(crate) struct AlgoOrder {
     pub(crate) tp: Option<Leg>,
     pub(crate) sl: Option<Leg>,
     pub(crate) trigger: Option<Leg>,
+    #[serde(default)]
+    pub(crate) trail: Option<Trail>,
     /// A trigger order fires when its price rises to the trigger (it was
     /// below at placement) or falls to it (it was above).
     pub(crate) fires_rising: bool,
@@ -157,6 +227,7 @@ impl AlgoOrder {
             tp: None,
             sl: None,
             trigger: None,
+            trail: None,
             fires_rising: false,
             last: None,
             state: AlgoState::Live,
@@ -327,6 +398,7 @@ impl Exchange {
             check_leg(leg, inst.tick_sz, px_name, type_name, ord_name)
         };
         let (tp, sl, trigger) = match ord_type {
+            AlgoType::MoveOrderStop => (None, None, None),
             AlgoType::Trigger => (
                 None,
                 None,
@@ -349,6 +421,9 @@ impl Exchange {
             }
         };
         let refs = self.check_sides(&inst, side, [tp, sl, trigger], now)?;
+        let trail = (ord_type == AlgoType::MoveOrderStop)
+            .then(|| check_trail(r, side, refs.at(TriggerPxType::Last)))
+            .transpose()?;
         let fires_rising = trigger.is_some_and(|l| l.trigger_px >= refs.at(l.trigger_px_type));
 
         let account = &self.accounts[acct];
@@ -366,6 +441,7 @@ impl Exchange {
         algo.reduce_only = reduce_only;
         (algo.tp, algo.sl, algo.trigger) = (tp, sl, trigger);
         algo.fires_rising = fires_rising;
+        algo.trail = trail;
         algo.last = refs.last;
         let account = &mut self.accounts[acct];
         account.algos.insert(algo_id, algo);
@@ -577,8 +653,16 @@ impl Exchange {
             TriggerPxType::Mark | TriggerPxType::Index => (fair, fair),
         };
         for (acct, algo_id) in waiting {
-            let algo = &self.accounts[acct].algos[&algo_id];
-            if let Some(fired) = algo.crossed(range) {
+            let algo = self.accounts[acct]
+                .algos
+                .get_mut(&algo_id)
+                .expect("listed above");
+            let side = algo.side;
+            let fired = match algo.trail.as_mut() {
+                Some(trail) => trail.step(side, last_range).then_some(Fired::Trigger),
+                None => algo.crossed(range),
+            };
+            if let Some(fired) = fired {
                 self.fire(acct, algo_id, fired, now);
             }
         }
@@ -587,12 +671,13 @@ impl Exchange {
     /// Places the order of a triggered algo and records the outcome.
     fn fire(&mut self, acct: AccountId, algo_id: i64, fired: Fired, now: i64) {
         let algo = self.accounts[acct].algos[&algo_id].clone();
-        let leg = match fired {
+        // A trailing stop has no leg and always places a market order.
+        let ord_px = match fired {
             Fired::TakeProfit => algo.tp,
             Fired::StopLoss => algo.sl,
             Fired::Trigger => algo.trigger,
         }
-        .expect("a fired leg exists");
+        .and_then(|leg| leg.ord_px);
         let closes = matches!(
             (algo.pos_side, algo.side),
             (PosSide::Long, Side::Sell) | (PosSide::Short, Side::Buy)
@@ -618,16 +703,9 @@ impl Exchange {
             inst_id: Some(algo.inst_id.clone()),
             td_mode: Some(algo.td_mode.as_str().to_owned()),
             side: Some(algo.side.as_str().to_owned()),
-            ord_type: Some(
-                if leg.ord_px.is_some() {
-                    "limit"
-                } else {
-                    "market"
-                }
-                .to_owned(),
-            ),
+            ord_type: Some(if ord_px.is_some() { "limit" } else { "market" }.to_owned()),
             sz: Some(sz.normalize().to_string()),
-            px: leg.ord_px.map(|px| px.normalize().to_string()),
+            px: ord_px.map(|px| px.normalize().to_string()),
             pos_side: (algo.pos_side != PosSide::Net).then(|| algo.pos_side.as_str().to_owned()),
             cl_ord_id: None,
             tag: (!algo.tag.is_empty()).then(|| algo.tag.clone()),
@@ -658,7 +736,7 @@ impl Exchange {
         algo.trigger_time = Some(now);
         algo.u_time = now;
         algo.actual_sz = Some(sz);
-        algo.actual_px = Some(leg.ord_px.unwrap_or(-Decimal::ONE));
+        algo.actual_px = Some(ord_px.unwrap_or(-Decimal::ONE));
         match placed {
             Ok(ack) => {
                 algo.state = AlgoState::Effective;
@@ -895,4 +973,42 @@ fn amend_leg(
         leg.ord_px = order_px(text, tick_sz, ord_name)?;
     }
     Ok(Some(leg))
+}
+
+/// The trailing-stop fields: exactly one of `callbackRatio` (0 < x <= 0.3)
+/// and `callbackSpread`, and an optional `activePx` beyond the last price.
+fn check_trail(r: &AlgoRequest, side: Side, last: Decimal) -> Result<Trail, Reject> {
+    // OKX documents the ratio range only as "{min}< x<={max}"; 0 and 30 %
+    // are okx-mock's reading [unconfirmed].
+    let max_ratio = Decimal::new(3, 1);
+    let (ratio, spread) = match (r.callback_ratio.as_deref(), r.callback_spread.as_deref()) {
+        (Some(text), None) => {
+            let ratio = text
+                .trim()
+                .parse::<Decimal>()
+                .map_err(|_| Reject::InvalidParam("callbackRatio"))?;
+            if ratio <= Decimal::ZERO || ratio > max_ratio {
+                return Err(Reject::TrailRatio);
+            }
+            (Some(ratio), None)
+        }
+        (None, Some(text)) => (None, Some(price(text, "callbackSpread")?)),
+        _ => return Err(Reject::InvalidParam("callbackRatio")),
+    };
+    let active_px = r
+        .active_px
+        .as_deref()
+        .map(|text| price(text, "activePx"))
+        .transpose()?;
+    match (side, active_px) {
+        (Side::Sell, Some(px)) if px <= last => return Err(Reject::TrailActivation(side)),
+        (Side::Buy, Some(px)) if px >= last => return Err(Reject::TrailActivation(side)),
+        _ => {}
+    }
+    Ok(Trail {
+        ratio,
+        spread,
+        active_px,
+        extreme: active_px.is_none().then_some(last),
+    })
 }

@@ -70,7 +70,12 @@ okx_enum!(
 
 okx_enum!(
     /// `ordType` of an algo order (the kinds okx-mock runs).
-    AlgoType { Conditional = "conditional", Oco = "oco", Trigger = "trigger" }
+    AlgoType {
+        Conditional = "conditional",
+        Oco = "oco",
+        Trigger = "trigger",
+        MoveOrderStop = "move_order_stop",
+    }
 );
 
 okx_enum!(

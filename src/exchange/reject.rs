@@ -112,6 +112,11 @@ pub(crate) enum Reject {
     AmendAlgoNoLegs,
     /// Amend of a spot TP/SL beyond price and size (51543).
     AmendAlgoSpot,
+    /// A trailing stop's callback ratio out of range (51257).
+    TrailRatio,
+    /// A trailing stop's activation price on the wrong side of the last
+    /// price (51258 sell, 51259 buy).
+    TrailActivation(super::Side),
 }
 
 /// Which funds are short (51008's sub-code).

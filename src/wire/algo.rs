@@ -48,6 +48,9 @@ pub(crate) fn algo_request(fields: &Fields) -> Result<AlgoRequest, ApiError> {
         tp: leg("tpTriggerPx", "tpTriggerPxType", "tpOrdPx")?,
         sl: leg("slTriggerPx", "slTriggerPxType", "slOrdPx")?,
         trigger: leg("triggerPx", "triggerPxType", "orderPx")?,
+        callback_ratio: fields.text("callbackRatio"),
+        callback_spread: fields.text("callbackSpread"),
+        active_px: fields.text("activePx"),
     })
 }
 
@@ -136,6 +139,7 @@ fn trigger_px_type(leg: Option<&Leg>) -> &'static str {
 /// An algo object with every field OKX returns.
 pub(crate) fn algo_row(algo: &AlgoOrder, inst: &Instrument) -> Value {
     let (tp, sl, trigger) = (algo.tp.as_ref(), algo.sl.as_ref(), algo.trigger.as_ref());
+    let trail = algo.trail.as_ref();
     let actual_side = match algo.fired {
         Some(Fired::TakeProfit) => "tp",
         Some(Fired::StopLoss) => "sl",
@@ -145,7 +149,7 @@ pub(crate) fn algo_row(algo: &AlgoOrder, inst: &Instrument) -> Value {
     let ord_id = algo.ord_id.map(|id| id.to_string()).unwrap_or_default();
     let spot = !inst.inst_type.is_derivative();
     json!({
-        "activePx": "",
+        "activePx": opt_num(trail.and_then(|t| t.active_px)),
         "actualPx": opt_num(algo.actual_px),
         "actualSide": actual_side,
         "actualSz": opt_num(algo.actual_sz),
@@ -155,8 +159,8 @@ pub(crate) fn algo_row(algo: &AlgoOrder, inst: &Instrument) -> Value {
         "amendPxOnTriggerType": "0",
         "attachAlgoOrds": [],
         "cTime": algo.c_time.to_string(),
-        "callbackRatio": "",
-        "callbackSpread": "",
+        "callbackRatio": opt_num(trail.and_then(|t| t.ratio)),
+        "callbackSpread": opt_num(trail.and_then(|t| t.spread)),
         "ccy": "",
         "clOrdId": "",
         "closeFraction": "",
@@ -167,7 +171,7 @@ pub(crate) fn algo_row(algo: &AlgoOrder, inst: &Instrument) -> Value {
         "last": opt_num(algo.last),
         "lever": "",
         "linkedOrd": {"ordId": ""},
-        "moveTriggerPx": "",
+        "moveTriggerPx": opt_num(trail.and_then(|t| t.trigger_px(algo.side))),
         "ordId": ord_id,
         "ordIdList": algo.ord_id.map(|id| vec![id.to_string()]).unwrap_or_default(),
         "ordPx": ord_px(trigger),

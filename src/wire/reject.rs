@@ -191,6 +191,24 @@ pub(crate) fn spell(reject: &Reject, per_item: bool) -> Spelled {
             "",
             ok,
         ),
+        TrailRatio => (
+            "51257",
+            "Trailing stop order callback rate error. The callback rate should be 0< x<=30%.".into(),
+            "",
+            ok,
+        ),
+        TrailActivation(crate::exchange::Side::Sell) => (
+            "51258",
+            "Trailing stop order placement failed. The trigger price of a sell order must be higher than the last transaction price.".into(),
+            "",
+            ok,
+        ),
+        TrailActivation(crate::exchange::Side::Buy) => (
+            "51259",
+            "Trailing stop order placement failed. The trigger price of a buy order must be lower than the last transaction price.".into(),
+            "",
+            ok,
+        ),
         AttachToReduceOnly => (
             "51100",
             "Unable to place order. Take profit/Stop loss conditions cannot be added to reduce-only orders.".into(),

@@ -732,3 +732,52 @@ async fn a_stop_can_be_moved_and_fires_at_its_new_price() {
     );
     assert_eq!(net_position(&trader, "BTC-USDT-SWAP").await, "0");
 }
+
+#[tokio::test]
+async fn a_trailing_stop_follows_the_price_up_and_sells_on_the_pullback() {
+    let server = spawn_app().await;
+    let trader = Trader::live(&server);
+    trader
+        .order(json!({"instId": "BTC-USDT-SWAP", "tdMode": "cross", "side": "buy", "ordType": "market", "sz": "1"}))
+        .await;
+    let trailing = |extra: Value| {
+        let mut body = json!({"instId": "BTC-USDT-SWAP", "tdMode": "cross", "side": "sell", "ordType": "move_order_stop", "sz": "1", "reduceOnly": true});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        trader.post(ORDER_ALGO, body)
+    };
+    assert_eq!(
+        trailing(json!({"callbackRatio": "0.5"})).await.data()[0]["sCode"],
+        "51257"
+    );
+    assert_eq!(
+        trailing(json!({"callbackSpread": "500", "activePx": "94000"}))
+            .await
+            .data()[0]["sMsg"],
+        "Trailing stop order placement failed. The trigger price of a sell order must be higher than the last transaction price."
+    );
+    let placed = trailing(json!({"callbackSpread": "500"})).await;
+    assert_eq!(placed.code(), "0", "{}", placed.body);
+    let algo_id = placed.data()[0]["algoId"].as_str().unwrap().to_owned();
+    assert_eq!(history(&trader, &algo_id).await["moveTriggerPx"], "94520");
+
+    server.set_price("BTC-USDT-SWAP", "96000").unwrap();
+    server.clock().advance(TAPE_MINUTES);
+    let following = history(&trader, &algo_id).await;
+    assert_eq!(
+        (
+            following["state"].as_str(),
+            following["moveTriggerPx"].as_str()
+        ),
+        (Some("live"), Some("95500"))
+    );
+    server.set_price("BTC-USDT-SWAP", "95400").unwrap();
+    server.clock().advance(TAPE_MINUTES);
+    let fired = history(&trader, &algo_id).await;
+    assert_eq!(
+        (fired["state"].as_str(), fired["actualPx"].as_str()),
+        (Some("effective"), Some("-1"))
+    );
+    assert_eq!(net_position(&trader, "BTC-USDT-SWAP").await, "0");
+}
