@@ -186,27 +186,28 @@ impl Exchange {
     /// so what a client reads always reflects the market up to exchange time.
     pub(crate) fn sync(&mut self, now: i64) {
         self.settle_funding(now);
-        for book in 0..self.books.len() {
+        // One pass over the algo orders finds the books any of them watches.
+        let mut watched = vec![false; self.books.len()];
+        for algo in self.accounts.iter().flat_map(|a| a.algos.values()) {
+            if algo.is_live() {
+                watched[algo.book] = true;
+            }
+        }
+        for (book, watched) in watched.into_iter().enumerate() {
             let from = self.synced[book];
             if now > from {
                 self.synced[book] = now;
                 self.fill_from_tape(book, from, now);
             }
-            self.trigger_algos_on(book, from, now);
+            if watched {
+                self.trigger_algos_on(book, from, now);
+            }
         }
     }
 
     /// Fires the algo orders of `book` whose price crossed a trigger since
     /// `from`: last-price triggers see every trade printed in between.
     fn trigger_algos_on(&mut self, book: usize, from: i64, now: i64) {
-        let waiting = self.accounts.iter().any(|a| {
-            a.algos
-                .values()
-                .any(|algo| algo.book == book && algo.is_live())
-        });
-        if !waiting {
-            return;
-        }
         let tape = &mut self.books[book];
         let newest = tape.last_trade(now).map(|t| t.px);
         let between = (now > from)
