@@ -504,3 +504,29 @@ async fn a_scenario_price_path_moves_the_market_from_start() {
     server.clock().advance(3_600_000);
     assert_eq!(mark(&server), "3300");
 }
+
+#[tokio::test]
+async fn a_price_gap_fires_stops_and_refuses_stale_ones() {
+    let server = spawn_scenario("price-gap.toml").await;
+    let trader = Trader::live(&server);
+    trader
+        .order(json!({"instId": "BTC-USDT-SWAP", "tdMode": "cross", "side": "buy", "ordType": "market", "sz": "1"}))
+        .await;
+    let stop = json!({"instId": "BTC-USDT-SWAP", "tdMode": "cross", "side": "sell", "ordType": "conditional", "sz": "1", "slTriggerPx": "93000", "slOrdPx": "-1"});
+    let placed = trader.post("/api/v5/trade/order-algo", stop.clone()).await;
+    assert_eq!(placed.code(), "0", "{}", placed.body);
+    let algo_id = placed.data()[0]["algoId"].as_str().unwrap().to_owned();
+    server.clock().advance(3 * 60_000);
+    let fired = trader
+        .get(&format!("/api/v5/trade/order-algo?algoId={algo_id}"))
+        .await;
+    assert_eq!(fired.data()[0]["state"], "effective");
+    let stale = trader.post("/api/v5/trade/order-algo", stop).await;
+    assert_eq!(
+        (&stale.data()[0]["sCode"], &stale.data()[0]["sMsg"]),
+        (
+            &json!("51280"),
+            &json!("SL trigger price cannot be higher than the last price.")
+        )
+    );
+}
