@@ -372,7 +372,15 @@ impl Exchange {
         let sz = positive(r.sz.as_deref().unwrap_or_default(), "sz")?;
         let tgt_ccy = match r.tgt_ccy.as_deref() {
             None => None,
-            Some(_) if ord_type == AlgoType::Trigger => return Err(Reject::TriggerTgtCcy),
+            // ccxt sends `base_ccy` with every spot trigger order, so OKX must
+            // take that (it is the trigger size's unit); 51281 is for anything
+            // else [inferred from ccxt].
+            Some(text) if ord_type == AlgoType::Trigger => {
+                if text != TgtCcy::Base.as_str() {
+                    return Err(Reject::TriggerTgtCcy);
+                }
+                Some(TgtCcy::Base)
+            }
             Some(text) if !derivative => {
                 Some(TgtCcy::parse(text).ok_or(Reject::InvalidParam("tgtCcy"))?)
             }

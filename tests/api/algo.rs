@@ -196,7 +196,7 @@ async fn every_wrong_side_tp_or_sl_gets_okx_s_code() {
     let trigger_tgt = trader
         .post(
             ORDER_ALGO,
-            json!({"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "trigger", "sz": "0.1", "tgtCcy": "base_ccy", "triggerPx": "96000", "orderPx": "-1"}),
+            json!({"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "trigger", "sz": "0.1", "tgtCcy": "quote_ccy", "triggerPx": "96000", "orderPx": "-1"}),
         )
         .await;
     assert_eq!(trigger_tgt.data()[0]["sCode"], "51281");
