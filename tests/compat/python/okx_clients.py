@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+import time
 import urllib.request
 
 import ccxt
+import okx.utils
 
 TIMEOUT_MS = 10_000
 
@@ -45,3 +48,20 @@ def advance_clock(mock, ms: int) -> int:
     load_time_difference(); python-okx: see ExchangeTime in the funding tests)."""
     reply = admin(mock, "/__admin/clock/advance", {"ms": ms})
     return int(reply["now"])
+
+
+class ExchangeTime:
+    """Makes python-okx sign with the exchange's time (wall clock + offset)."""
+
+    def __init__(self, monkeypatch):
+        self.offset_ms = 0
+        monkeypatch.setattr(okx.utils, "get_timestamp", self.timestamp)
+
+    def timestamp(self) -> str:
+        ms = int(time.time() * 1000) + self.offset_ms
+        t = datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc)
+        return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+    def advance(self, mock, ms: int) -> None:
+        now = advance_clock(mock, ms)
+        self.offset_ms = now - int(time.time() * 1000)

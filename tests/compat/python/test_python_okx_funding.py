@@ -20,14 +20,11 @@ Expected values come from scenarios/default.toml (see test_ccxt_funding.py).
 
 from __future__ import annotations
 
-import datetime
-import time
 
 import okx.Funding as Funding
-import okx.utils
 import pytest
 
-from okx_clients import admin, advance_clock
+from okx_clients import ExchangeTime, admin, advance_clock
 
 # httpx 0.28 warns about python-okx's `data=<json text>` on every POST; not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>' to upload raw bytes/text content:DeprecationWarning")
@@ -38,23 +35,6 @@ UNVERIFIED_BTC = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
 RANDOM_USDT = "TN3W4H6rK2ce4vX9YnFQHwKENnHjoxb3m9"
 MSG_58207 = ("Withdrawal address isn't on the verified address list. "
              "(The format for withdrawal addresses with a label is \u201caddress:label\u201d.)")
-
-
-class ExchangeTime:
-    """Makes python-okx sign with the exchange's time (wall clock + offset)."""
-
-    def __init__(self, monkeypatch):
-        self.offset_ms = 0
-        monkeypatch.setattr(okx.utils, "get_timestamp", self.timestamp)
-
-    def timestamp(self) -> str:
-        ms = int(time.time() * 1000) + self.offset_ms
-        t = datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc)
-        return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
-
-    def advance(self, mock, ms: int) -> None:
-        now = advance_clock(mock, ms)
-        self.offset_ms = now - int(time.time() * 1000)
 
 
 def funding_api(mock, key, flag=LIVE):
