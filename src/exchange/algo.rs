@@ -319,9 +319,17 @@ pub(crate) enum AlgoRef {
     ClOrdId(String),
 }
 
-/// Live algo orders an account may hold (OKX allows 500 TP/SL and 500
-/// trigger orders per account; one cap keeps this simple).
-const LIVE_ALGO_CAP: usize = 1_000;
+/// OKX's caps on pending algo orders (rest-trading-account.md §1.8): TP/SL
+/// 100 per instrument, trigger 500, trailing 50. The docs do not say whether
+/// the trigger and trailing caps are per instrument; okx-mock counts them per
+/// account [unconfirmed].
+fn pending_cap(ord_type: AlgoType) -> (usize, bool) {
+    match ord_type {
+        AlgoType::Conditional | AlgoType::Oco => (100, true),
+        AlgoType::Trigger => (500, false),
+        AlgoType::MoveOrderStop => (50, false),
+    }
+}
 
 impl Exchange {
     /// Places an algo order: checks it as OKX does, then books it live.
@@ -435,10 +443,19 @@ impl Exchange {
         let fires_rising = trigger.is_some_and(|l| l.trigger_px >= refs.at(l.trigger_px_type));
 
         let account = &self.accounts[acct];
-        if account.algos.values().filter(|a| a.is_live()).count() >= LIVE_ALGO_CAP {
-            return Err(Reject::BatchTooLarge {
-                max: LIVE_ALGO_CAP,
-                kind: super::reject::BatchKind::Place,
+        let (cap, per_instrument) = pending_cap(ord_type);
+        let is_tpsl = |t: AlgoType| matches!(t, AlgoType::Conditional | AlgoType::Oco);
+        let pending = account
+            .algos
+            .values()
+            .filter(|a| a.is_live())
+            .filter(|a| a.ord_type == ord_type || (is_tpsl(a.ord_type) && is_tpsl(ord_type)))
+            .filter(|a| !per_instrument || a.inst_id == inst.inst_id)
+            .count();
+        if pending >= cap {
+            return Err(Reject::TooManyAlgos {
+                max: cap,
+                trailing: ord_type == AlgoType::MoveOrderStop,
             });
         }
         let algo_id = self.ids.next(now);

@@ -112,6 +112,8 @@ pub(crate) enum Reject {
     AmendAlgoNoLegs,
     /// Amend of a spot TP/SL beyond price and size (51543).
     AmendAlgoSpot,
+    /// Too many pending algo orders of a kind (51260 trailing, 51261 TP/SL and trigger).
+    TooManyAlgos { max: usize, trailing: bool },
     /// A trailing stop's callback ratio out of range (51257).
     TrailRatio,
     /// A trailing stop's activation price on the wrong side of the last

@@ -191,6 +191,18 @@ pub(crate) fn spell(reject: &Reject, per_item: bool) -> Spelled {
             "",
             ok,
         ),
+        TooManyAlgos { max, trailing: true } => (
+            "51260",
+            format!("Maximum of {max} pending trailing stop orders can be held at the same time."),
+            "",
+            ok,
+        ),
+        TooManyAlgos { max, trailing: false } => (
+            "51261",
+            format!("Each user can hold up to {max} pending stop orders at the same time."),
+            "",
+            ok,
+        ),
         TrailRatio => (
             "51257",
             "Trailing stop order callback rate error. The callback rate should be 0< x<=30%.".into(),

@@ -781,3 +781,47 @@ async fn a_trailing_stop_follows_the_price_up_and_sells_on_the_pullback() {
     );
     assert_eq!(net_position(&trader, "BTC-USDT-SWAP").await, "0");
 }
+
+#[tokio::test]
+async fn pending_algo_orders_stop_at_okx_s_caps() {
+    let server = spawn_app().await;
+    let trader = Trader::live(&server);
+    let trailing = json!({"instId": "BTC-USDT-SWAP", "tdMode": "cross", "side": "sell", "ordType": "move_order_stop", "sz": "1", "callbackSpread": "500"});
+    for _ in 0..50 {
+        let placed = trader.post(ORDER_ALGO, trailing.clone()).await;
+        assert_eq!(placed.code(), "0", "{}", placed.body);
+    }
+    let over = trader.post(ORDER_ALGO, trailing).await;
+    assert_eq!(
+        over.data()[0]["sMsg"],
+        "Maximum of 50 pending trailing stop orders can be held at the same time."
+    );
+    for _ in 0..100 {
+        let placed = trader
+            .post(ORDER_ALGO, swap_tpsl("sell", "tp", "99000", "last"))
+            .await;
+        assert_eq!(placed.code(), "0", "{}", placed.body);
+    }
+    let over = trader
+        .post(ORDER_ALGO, swap_tpsl("sell", "sl", "90000", "last"))
+        .await;
+    assert_eq!(
+        (&over.data()[0]["sCode"], &over.data()[0]["sMsg"]),
+        (
+            &json!("51261"),
+            &json!("Each user can hold up to 100 pending stop orders at the same time.")
+        )
+    );
+    let other_instrument = trader
+        .post(
+            ORDER_ALGO,
+            json!({"instId": "ETH-USDT-SWAP", "tdMode": "cross", "side": "sell", "ordType": "conditional", "sz": "1", "slTriggerPx": "3000", "slOrdPx": "-1"}),
+        )
+        .await;
+    assert_eq!(
+        other_instrument.code(),
+        "0",
+        "the TP/SL cap is per instrument: {}",
+        other_instrument.body
+    );
+}
