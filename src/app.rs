@@ -130,6 +130,7 @@ pub(crate) fn app(state: AppState) -> Router {
         .merge(public)
         .merge(private_read)
         .merge(private_trade)
+        .merge(crate::ws::routes())
         .fallback(|| async { ApiError::NotFound.into_response() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed().into_response() })
         .layer(from_fn_with_state(

@@ -169,6 +169,16 @@ struct GatewayBody<'a> {
     code: &'a str,
 }
 
+impl ApiError {
+    /// The exact message text (OKX's 404 page says "Not Found").
+    pub(crate) fn message(&self) -> &str {
+        match self {
+            Self::Envelope { msg, .. } | Self::Gateway { msg, .. } => msg,
+            Self::NotFound => "Not Found",
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();

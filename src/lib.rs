@@ -45,6 +45,7 @@ mod serve;
 mod server;
 mod state;
 mod wire;
+mod ws;
 
 pub use crate::admin::ops::{
     AccountSettings, AccountView, AddressView, AdminError, ClockView, FaultView, Health, KeyChange,

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use crate::auth::KeyStore;
 use crate::clock::Clock;
 use crate::exchange::Exchange;
+use crate::exchange::events::VenueEvent;
 use crate::journal::Journal;
 
 /// Settings fixed at start-up.
@@ -22,6 +23,10 @@ pub(crate) struct Config {
     pub(crate) journal_cap: usize,
     /// Extra Host labels and the regional site each means (`[regions] hosts`).
     pub(crate) region_hosts: std::collections::BTreeMap<String, String>,
+    /// A WebSocket connection that neither receives nor sends for this long is
+    /// closed (OKX: 30 s). Wall-clock time, because clients keep connections
+    /// alive with wall-clock timers while tests move the exchange clock in jumps.
+    pub(crate) ws_idle: std::time::Duration,
 }
 
 impl Default for Config {
@@ -36,6 +41,7 @@ impl Default for Config {
             seed: 0,
             journal_cap: crate::journal::DEFAULT_JOURNAL_CAP,
             region_hosts: std::collections::BTreeMap::new(),
+            ws_idle: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -55,15 +61,59 @@ pub(crate) struct AppState {
     pub(crate) limits: Arc<crate::ratelimit::RateLimiter>,
     /// Turns true when the server shuts down (ends faults that never answer).
     pub(crate) shutting_down: tokio::sync::watch::Receiver<bool>,
+    /// Where the venue's events go once its lock is released (WebSocket channels listen).
+    pub(crate) events: EventBus,
+}
+
+/// The venue's events, one batch per locked step, to every listener.
+pub(crate) type EventBus = tokio::sync::broadcast::Sender<Arc<Vec<VenueEvent>>>;
+
+/// Batches a slow listener may fall behind by before it misses some.
+pub(crate) const EVENT_BACKLOG: usize = 4096;
+
+/// The locked venue. On release it hands the events of the step to the bus,
+/// so a listener sees them only once the step is complete.
+pub(crate) struct Venue<'a> {
+    guard: MutexGuard<'a, Exchange>,
+    events: &'a EventBus,
+}
+
+impl std::ops::Deref for Venue<'_> {
+    type Target = Exchange;
+    fn deref(&self) -> &Exchange {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for Venue<'_> {
+    fn deref_mut(&mut self) -> &mut Exchange {
+        &mut self.guard
+    }
+}
+
+impl Drop for Venue<'_> {
+    fn drop(&mut self) {
+        let events = self.guard.take_events();
+        if !events.is_empty() {
+            // No receiver left is fine: nobody listens any more.
+            let _ = self.events.send(Arc::new(events));
+        }
+    }
 }
 
 impl AppState {
     /// Locks the venue. Callers keep the guard inside one synchronous block.
-    pub(crate) fn exchange(&self) -> MutexGuard<'_, Exchange> {
+    pub(crate) fn exchange(&self) -> Venue<'_> {
         // A panic while holding the lock is a bug (tests would catch it); keep
         // serving rather than failing every later request.
-        self.exchange
+        let mut guard = self
+            .exchange
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        guard.record_events(self.events.receiver_count() > 0);
+        Venue {
+            guard,
+            events: &self.events,
+        }
     }
 }

@@ -39,7 +39,7 @@ pub(crate) fn in_family(inst: &Instrument, params: &Params) -> bool {
 pub(crate) fn venue<'a>(
     state: &'a crate::state::AppState,
     auth: &Authenticated,
-) -> Result<(std::sync::MutexGuard<'a, Exchange>, AccountId, i64), ApiError> {
+) -> Result<(crate::state::Venue<'a>, AccountId, i64), ApiError> {
     let now = state.clock.now_ms();
     let mut exchange = state.exchange();
     exchange.sync(now);

@@ -113,24 +113,7 @@ pub(crate) async fn funding_rate(
     let funding = exchange.funding(now);
     let rows = swaps
         .into_iter()
-        .map(|inst| FundingRateRow {
-            formula_type: "withRate",
-            funding_rate: num(funding.rate),
-            funding_time: funding.funding_time.to_string(),
-            impact_value: "",
-            inst_id: inst.inst_id,
-            inst_type: "SWAP",
-            interest_rate: "0.0001",
-            max_funding_rate: "0.0075",
-            method: "current_period",
-            min_funding_rate: "-0.0075",
-            next_funding_rate: "",
-            next_funding_time: funding.next_funding_time.to_string(),
-            premium: "0",
-            sett_funding_rate: num(funding.settled_rate),
-            sett_state: "settled",
-            ts: now.to_string(),
-        })
+        .map(|inst| FundingRateRow::new(inst.inst_id, &funding, now))
         .collect();
     Ok(Okx(rows))
 }

@@ -32,7 +32,7 @@ pub(crate) async fn place_order(
     body: Bytes,
 ) -> Result<TradeReply, ApiError> {
     let request = place_request(&body::object(&body)?)?;
-    place_all(&state, &auth, &headers, vec![request], &[])
+    place_all(&state, &auth, exp_time(&headers), vec![request], &[])
 }
 
 /// POST /api/v5/trade/batch-orders (ccxt places every order through it).
@@ -49,7 +49,7 @@ pub(crate) async fn batch_orders(
         .map(place_request)
         .collect::<Result<Vec<_>, _>>()?;
     let over = over_limit.map(|Extension(o)| o.0).unwrap_or_default();
-    place_all(&state, &auth, &headers, requests, &over)
+    place_all(&state, &auth, exp_time(&headers), requests, &over)
 }
 
 /// A batch body of 1 to 20 objects.
@@ -70,24 +70,31 @@ fn batch(body: &[u8], kind: BatchKind) -> Result<Vec<Fields>, ApiError> {
 
 /// The verdict of the optional `expTime` header: place and amend requests that
 /// arrive after it are not processed (per item 50037).
-fn expired(headers: &HeaderMap, now: i64) -> Option<Reject> {
-    let text = headers.get("expTime")?.to_str().unwrap_or_default();
-    match text.trim().parse::<i64>() {
+fn expired(exp_time: Option<&str>, now: i64) -> Option<Reject> {
+    match exp_time?.trim().parse::<i64>() {
         Ok(deadline) if now > deadline => Some(Reject::Expired),
         Ok(_) => None,
         Err(_) => Some(Reject::InvalidParam("expTime")),
     }
 }
 
-fn place_all(
+/// The `expTime` header, if sent.
+fn exp_time(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get("expTime")
+        .map(|value| value.to_str().unwrap_or_default())
+}
+
+/// Places each order in turn (REST and WebSocket `order`/`batch-orders`).
+pub(crate) fn place_all(
     state: &AppState,
     auth: &Authenticated,
-    headers: &HeaderMap,
+    exp_time: Option<&str>,
     requests: Vec<PlaceRequest>,
     over_limit: &[String],
 ) -> Result<TradeReply, ApiError> {
     let now = state.clock.now_ms();
-    let late = expired(headers, now);
+    let late = expired(exp_time, now);
     let mut reply = TradeReply::new(now);
     let mut exchange = state.exchange();
     exchange.sync(now);
@@ -140,7 +147,8 @@ pub(crate) async fn cancel_batch_orders(
     cancel_all(&state, &auth, batch(&body, BatchKind::Cancel)?)
 }
 
-fn cancel_all(
+/// Cancels each order in turn (REST and WebSocket `cancel-order`).
+pub(crate) fn cancel_all(
     state: &AppState,
     auth: &Authenticated,
     items: Vec<Fields>,
@@ -182,7 +190,7 @@ pub(crate) async fn amend_order(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<TradeReply, ApiError> {
-    amend_all(&state, &auth, &headers, vec![body::object(&body)?])
+    amend_all(&state, &auth, exp_time(&headers), vec![body::object(&body)?])
 }
 
 /// POST /api/v5/trade/amend-batch-orders.
@@ -192,13 +200,14 @@ pub(crate) async fn amend_batch_orders(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<TradeReply, ApiError> {
-    amend_all(&state, &auth, &headers, batch(&body, BatchKind::Amend)?)
+    amend_all(&state, &auth, exp_time(&headers), batch(&body, BatchKind::Amend)?)
 }
 
-fn amend_all(
+/// Amends each order in turn (REST and WebSocket `amend-order`).
+pub(crate) fn amend_all(
     state: &AppState,
     auth: &Authenticated,
-    headers: &HeaderMap,
+    exp_time: Option<&str>,
     items: Vec<Fields>,
 ) -> Result<TradeReply, ApiError> {
     let inst_ids = items
@@ -206,7 +215,7 @@ fn amend_all(
         .map(|f| f.required("instId"))
         .collect::<Result<Vec<_>, _>>()?;
     let now = state.clock.now_ms();
-    let late = expired(headers, now);
+    let late = expired(exp_time, now);
     let mut reply = TradeReply::new(now);
     let mut exchange = state.exchange();
     exchange.sync(now);

@@ -188,6 +188,18 @@ pub(crate) struct Authenticated {
     pub signed_form: SignedForm,
 }
 
+impl Authenticated {
+    /// A key that logged in on a WebSocket connection: its own environment,
+    /// signed over the login string.
+    pub(crate) fn logged_in(key: ApiKey) -> Self {
+        Self {
+            env: key.env,
+            key,
+            signed_form: SignedForm::Raw,
+        }
+    }
+}
+
 /// Exchange-side facts the checks need.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Gate<'a> {
@@ -288,7 +300,7 @@ pub(crate) fn parse_timestamp(text: &str) -> Option<i64> {
 }
 
 /// OKX keys are UUIDs (8-4-4-4-12 hexadecimal digits).
-fn looks_like_a_key(text: &str) -> bool {
+pub(crate) fn looks_like_a_key(text: &str) -> bool {
     let groups: Vec<&str> = text.split('-').collect();
     groups.len() == 5
         && groups

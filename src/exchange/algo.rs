@@ -471,6 +471,7 @@ impl Exchange {
         let account = &mut self.accounts[acct];
         account.algos.insert(algo_id, algo);
         account.trim_algos();
+        self.publish_algo(acct, algo_id);
         Ok(AlgoAck {
             algo_id,
             algo_cl_ord_id,
@@ -599,11 +600,13 @@ impl Exchange {
         (algo.tp, algo.sl, algo.trigger) = (tp, sl, trigger);
         algo.fires_rising = trigger.is_some_and(|l| l.trigger_px >= refs.at(l.trigger_px_type));
         algo.u_time = now;
-        Ok(AlgoAck {
+        let ack = AlgoAck {
             algo_id: id,
             algo_cl_ord_id: algo.algo_cl_ord_id.clone(),
             tag: algo.tag.clone(),
-        })
+        };
+        self.publish_algo(acct, id);
+        Ok(ack)
     }
 
     /// The live algo order `by` names on `inst_id`.
@@ -641,11 +644,13 @@ impl Exchange {
         let algo = self.accounts[acct].algos.get_mut(&id).expect("found above");
         algo.state = AlgoState::Canceled;
         algo.u_time = now;
-        Ok(AlgoAck {
+        let ack = AlgoAck {
             algo_id: id,
             algo_cl_ord_id: algo.algo_cl_ord_id.clone(),
             tag: algo.tag.clone(),
-        })
+        };
+        self.publish_algo(acct, id);
+        Ok(ack)
     }
 
     /// Fires the live algo orders on `book` whose price crossed a trigger: the
@@ -772,6 +777,7 @@ impl Exchange {
                 algo.fail_code = reject_code(&reject).to_owned();
             }
         }
+        self.publish_algo(acct, algo_id);
     }
 }
 
@@ -904,6 +910,7 @@ impl Exchange {
             (algo.tp, algo.sl) = (attached.tp, attached.sl);
             algo.last = last;
             self.accounts[acct].algos.insert(algo_id, algo);
+            self.publish_algo(acct, algo_id);
             ids.push(algo_id);
         }
         let account = &mut self.accounts[acct];

@@ -105,7 +105,9 @@ impl Exchange {
             .checked_add(amount)
             .filter(|c| c.abs() <= super::trading::MAX_PRICE * super::trading::MAX_PRICE)
             .ok_or("the amount is out of range")?;
-        Ok(balance.cash)
+        let cash = balance.cash;
+        self.publish_account(acct, super::events::AccountReason::Transferred, None);
+        Ok(cash)
     }
 
     /// Changes the account mode and/or position mode, as OKX's web site does:

@@ -3,6 +3,7 @@
 //! to verified addresses of the account's address book and move through OKX's
 //! states on the exchange clock.
 
+use super::events::AccountReason;
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
@@ -240,6 +241,7 @@ impl Exchange {
             ts: now,
         };
         account.funding.transfers.push(transfer.clone());
+        self.publish_account(acct, AccountReason::Transferred, None);
         Ok(transfer)
     }
 

@@ -5,6 +5,7 @@
 pub(crate) mod account;
 pub(crate) mod algo;
 pub(crate) mod control;
+pub(crate) mod events;
 pub(crate) mod convert;
 pub(crate) mod expiry;
 pub(crate) mod fees;
@@ -153,6 +154,8 @@ pub(crate) struct Exchange {
     ids: Ids,
     /// Per book, the exchange time up to which resting orders have met the tape.
     synced: Vec<i64>,
+    /// Changes recorded for listeners (WebSocket channels).
+    outbox: events::Outbox,
 }
 
 impl Exchange {
@@ -178,6 +181,7 @@ impl Exchange {
             settings,
             accounts,
             ids: Ids::default(),
+            outbox: events::Outbox::default(),
         }
     }
 

@@ -5,6 +5,7 @@
 use rust_decimal::Decimal;
 
 use super::account::{Bill, Fill};
+use super::events::FillNote;
 use super::instruments::Instrument;
 use super::orders::{MgnMode, OrdState, PosSide, TdMode};
 use super::positions::{ClosedPosition, PosKey, Position, direction, settle_value};
@@ -176,6 +177,13 @@ impl Exchange {
                 ts: now,
             });
         }
+        let note = FillNote {
+            trade_id,
+            maker,
+            fee,
+            side,
+        };
+        self.publish_order(acct, ord_id, Some(note), false);
         if done {
             self.spawn_attached(acct, ord_id, now);
         }

@@ -433,6 +433,7 @@ impl Exchange {
         let account = &mut self.accounts[acct];
         account.balance(&hold_ccy).ord_frozen += hold;
         account.orders.insert(ord_id, order);
+        self.publish_order(acct, ord_id, None, false);
         self.take(acct, ord_id, now);
         self.accounts[acct].trim_orders();
         Ok(Ack {
@@ -704,6 +705,7 @@ impl Exchange {
             o.u_time = now;
             o.rest_since = now;
         }
+        self.publish_order(acct, ord_id, None, true);
         if crosses {
             self.take(acct, ord_id, now);
         }
@@ -726,11 +728,15 @@ impl Exchange {
         };
         let released = order.frozen;
         let ccy = order.frozen_ccy.clone();
+        let changed = order.state != state;
         order.frozen = Decimal::ZERO;
         order.state = state;
         order.cancel_source = source;
         order.u_time = now;
         account.balance(&ccy).ord_frozen -= released;
+        if changed {
+            self.publish_order(acct, ord_id, None, false);
+        }
     }
 
     /// The market order that closes a whole position (`trade/close-position`).

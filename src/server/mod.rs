@@ -239,6 +239,7 @@ impl MockOkxBuilder {
         let (shutdown_tx, shutting_down) = tokio::sync::watch::channel(false);
         let state = AppState {
             shutting_down,
+            events: tokio::sync::broadcast::channel(crate::state::EVENT_BACKLOG).0,
             exchange: Arc::new(Mutex::new(exchange)),
             keys: KeyStore::new(world.keys().iter().cloned()),
             clock: self.clock,

@@ -40,6 +40,12 @@ impl Fields {
     }
 }
 
+impl From<Map<String, Value>> for Fields {
+    fn from(map: Map<String, Value>) -> Self {
+        Self(map)
+    }
+}
+
 /// A body that must be one JSON object: 50000 when empty, 50002 when not JSON.
 pub(crate) fn object(body: &[u8]) -> Result<Fields, ApiError> {
     match parse(body)? {

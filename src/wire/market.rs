@@ -3,7 +3,9 @@
 use serde::Serialize;
 
 use super::{num, opt_num};
-use crate::exchange::{Candle, Currency, InstType, Instrument, Level, TickerView, Trade};
+use crate::exchange::{
+    Candle, Currency, FundingView, InstType, Instrument, Level, TickerView, Trade,
+};
 
 /// One row of public/instruments, with every field OKX returns.
 #[derive(Serialize)]
@@ -359,6 +361,30 @@ pub(crate) struct FundingRateRow {
     pub(crate) sett_funding_rate: String,
     pub(crate) sett_state: &'static str,
     pub(crate) ts: String,
+}
+
+impl FundingRateRow {
+    /// The row of perpetual `inst_id` under `funding` at `now`.
+    pub(crate) fn new(inst_id: String, funding: &FundingView, now: i64) -> Self {
+        Self {
+            formula_type: "withRate",
+            funding_rate: num(funding.rate),
+            funding_time: funding.funding_time.to_string(),
+            impact_value: "",
+            inst_id,
+            inst_type: "SWAP",
+            interest_rate: "0.0001",
+            max_funding_rate: "0.0075",
+            method: "current_period",
+            min_funding_rate: "-0.0075",
+            next_funding_rate: "",
+            next_funding_time: funding.next_funding_time.to_string(),
+            premium: "0",
+            sett_funding_rate: num(funding.settled_rate),
+            sett_state: "settled",
+            ts: now.to_string(),
+        }
+    }
 }
 
 /// `{type, instId, px, sz, unit}` of public/convert-contract-coin.

@@ -96,17 +96,25 @@ impl TradeReply {
     }
 }
 
-impl IntoResponse for TradeReply {
-    fn into_response(self) -> Response {
+impl TradeReply {
+    /// `code` and `msg` of the whole reply, and the items.
+    pub(crate) fn into_parts(self) -> (&'static str, &'static str, Vec<Value>) {
         let (code, msg) = match (self.failures, self.items.len()) {
             (0, _) => ("0", ""),
             (failed, all) if failed == all => ("1", "All operations failed"),
             _ => ("2", "Bulk operation partially succeeded."),
         };
+        (code, msg, self.items)
+    }
+}
+
+impl IntoResponse for TradeReply {
+    fn into_response(self) -> Response {
         let micros = (self.now_ms.saturating_mul(1000)).to_string();
+        let (code, msg, items) = self.into_parts();
         let body = json!({
             "code": code,
-            "data": self.items,
+            "data": items,
             "inTime": micros,
             "msg": msg,
             "outTime": micros,
