@@ -166,6 +166,13 @@ impl MockOkxBuilder {
         self
     }
 
+    /// How long a WebSocket connection may stay silent before it is closed
+    /// with 4004 (default 30 s, as OKX; wall-clock time).
+    pub fn ws_idle_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.config.ws_idle = timeout;
+        self
+    }
+
     /// A token the control API (`/__admin/`) then requires in `x-admin-token`.
     pub fn admin_token(mut self, token: impl Into<String>) -> Self {
         self.config.admin_token = Some(token.into());
@@ -362,6 +369,12 @@ impl MockOkx {
     /// The base URL to give a client, e.g. `http://127.0.0.1:49152`.
     pub fn uri(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The WebSocket base URL, e.g. `ws://127.0.0.1:49152/ws/v5` (append
+    /// `/public`, `/business` or `/private`; ccxt.pro takes it as is).
+    pub fn ws_uri(&self) -> String {
+        format!("ws://{}/ws/v5", self.addr)
     }
 
     /// The address the server listens on.

@@ -60,8 +60,10 @@ struct Session {
     events: Option<broadcast::Receiver<Arc<Vec<VenueEvent>>>>,
     subs: Vec<Subscription>,
     last_activity: Instant,
-    /// Set when the connection must end (after a scripted drop).
+    /// Set when the connection must end.
     ended: bool,
+    /// Set when it ends without a close frame (a scripted drop).
+    dropped: bool,
 }
 
 /// Serves one upgraded connection until either side ends it.
@@ -93,6 +95,7 @@ pub(crate) async fn run(state: AppState, handshake: Handshake, socket: WebSocket
         subs: Vec::new(),
         last_activity: Instant::now(),
         ended: false,
+        dropped: false,
     };
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -119,7 +122,7 @@ pub(crate) async fn run(state: AppState, handshake: Handshake, socket: WebSocket
             _ = shutting_down.changed() => break,
         }
     }
-    let dropped = session.ended;
+    let dropped = session.dropped;
     drop(session);
     if dropped {
         writer.abort(); // a scripted drop: no close frame
@@ -233,6 +236,7 @@ impl Session {
                         self.dispatch(&op, id.as_deref(), &request, text);
                     }
                     self.ended = true;
+                    self.dropped = true;
                     return;
                 }
                 FaultAction::Hang => return,
@@ -484,7 +488,10 @@ impl Session {
         };
         match decision.action {
             FaultAction::Hang => {} // the push is lost
-            FaultAction::Drop { .. } => self.ended = true,
+            FaultAction::Drop { .. } => {
+                self.ended = true;
+                self.dropped = true;
+            }
             FaultAction::Error(e) | FaultAction::ErrorAfterWork(e) => {
                 let error = WsError::Scripted {
                     code: e.code,

@@ -14,3 +14,4 @@ mod public;
 mod robustness;
 mod scenarios;
 mod trade;
+mod ws;
