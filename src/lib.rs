@@ -44,6 +44,7 @@ mod scenario;
 mod serve;
 mod server;
 mod state;
+mod tls;
 mod wire;
 mod ws;
 
@@ -57,6 +58,7 @@ pub use crate::journal::{DEFAULT_JOURNAL_CAP, JournalEntry, JournalFilter};
 pub use crate::ratelimit::RateLimitSettings;
 pub use crate::scenario::{DEFAULT_WORLD, WorldError};
 pub use crate::server::{BoundServer, Credentials, MockOkx, MockOkxBuilder, StartError};
+pub use crate::tls::{TlsCert, TlsError};
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

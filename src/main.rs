@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use okx_mock::{ApiKey, Env, MockOkx, Permission};
+use okx_mock::{ApiKey, Env, MockOkx, Permission, TlsCert};
 
 /// A local mock of the OKX v5 exchange API.
 #[derive(Debug, Parser)]
@@ -41,6 +41,20 @@ struct Cli {
     /// Requests the journal keeps (oldest dropped first).
     #[arg(long, env = "OKX_MOCK_JOURNAL_CAP", default_value_t = okx_mock::DEFAULT_JOURNAL_CAP)]
     journal_cap: usize,
+    /// Also serve HTTPS and WSS on this port (0: one the OS picks). python-okx's
+    /// WebSocket client needs it: it refuses ws:// URLs.
+    #[arg(long, env = "OKX_MOCK_TLS_PORT")]
+    tls_port: Option<u16>,
+    /// PEM certificate (chain) of the TLS listener (default: self-signed, made at start-up).
+    #[arg(long, env = "OKX_MOCK_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, env = "OKX_MOCK_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Where to write the TLS certificate clients must trust (default: a file
+    /// in the temporary directory, named in the banner).
+    #[arg(long, env = "OKX_MOCK_TLS_CERT_OUT")]
+    tls_cert_out: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -96,6 +110,15 @@ fn main() -> ExitCode {
     for scenario in &cli.scenarios {
         builder = builder.scenario_file(scenario);
     }
+    if let Some(port) = cli.tls_port {
+        builder = builder.tls_port(port);
+        if let (Some(cert), Some(key)) = (&cli.tls_cert, &cli.tls_key) {
+            builder = builder.tls_cert(TlsCert::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+            });
+        }
+    }
     let server = match builder.bind() {
         Ok(server) => server,
         Err(error) => {
@@ -103,10 +126,18 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!(
-        "{}",
-        banner(&format!("http://{}", server.local_addr()), server.keys())
-    );
+    let url = format!("http://{}", server.local_addr());
+    let mut text = banner(&url, server.keys());
+    if let (Some(addr), Some(pem)) = (server.tls_addr(), server.tls_cert_pem()) {
+        match write_cert(cli.tls_cert_out.as_deref(), addr.port(), pem) {
+            Ok(path) => text.push_str(&tls_banner(addr.port(), &path)),
+            Err(error) => {
+                eprintln!("okx-mock: cannot write the TLS certificate: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    println!("{text}");
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -126,7 +157,11 @@ fn main() -> ExitCode {
 /// What a user needs to connect: the address (first line, which scripts read)
 /// and each key as ccxt, python-okx and okx-api take it.
 fn banner(url: &str, keys: &[ApiKey]) -> String {
-    let mut out = format!("okx-mock listening on {url}\n");
+    let ws = url.replacen("http://", "ws://", 1);
+    let mut out = format!(
+        "okx-mock listening on {url}\n\
+         WebSocket: {ws}/ws/v5/public, /business and /private (ccxt.pro: ex.urls['api']['ws'] = '{ws}/ws/v5')\n"
+    );
     for key in keys {
         let perms: Vec<&str> = key.perms.iter().map(|p: &Permission| p.as_str()).collect();
         let (sandbox, flag, demo) = match key.env {
@@ -146,6 +181,27 @@ fn banner(url: &str, keys: &[ApiKey]) -> String {
         ));
     }
     out
+}
+
+/// Writes the TLS certificate where clients can trust it; the path written.
+fn write_cert(out: Option<&std::path::Path>, port: u16, pem: &str) -> std::io::Result<PathBuf> {
+    let path = match out {
+        Some(path) => path.to_path_buf(),
+        None => std::env::temp_dir().join(format!("okx-mock-{port}.pem")),
+    };
+    std::fs::write(&path, pem)?;
+    Ok(path)
+}
+
+/// How to reach the TLS listener.
+fn tls_banner(port: u16, cert: &std::path::Path) -> String {
+    let cert = cert.display();
+    format!(
+        "\nTLS: https://localhost:{port} and wss://localhost:{port}/ws/v5/public, /business, /private\n\
+         certificate: {cert}\n\
+         python-okx: SSL_CERT_FILE={cert} ... okx.websocket.WsPublicAsync.WsPublicAsync(url='wss://localhost:{port}/ws/v5/public')\n\
+         node:       NODE_EXTRA_CA_CERTS={cert} node ...\n"
+    )
 }
 
 /// Loads each file over the world, as `--scenario` would, and reports.

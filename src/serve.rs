@@ -2,7 +2,8 @@
 //! than through `axum::serve` because some scripted faults act on the
 //! connection, not the response: dropping it after the work is done, or
 //! cutting a body short. A handler marks its response with a [`ConnFault`];
-//! this loop carries it out.
+//! this loop carries it out. It also serves the TLS listener (HTTPS and WSS)
+//! with the same router.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -18,6 +19,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 /// What a fault does to the connection instead of (or to) the response.
@@ -37,22 +39,39 @@ struct Dropped;
 /// How long shutdown waits for open connections before closing them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
-/// Serves `router` on `listener` until `shutdown` completes.
+/// How long a TLS client may take to finish its handshake.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The listening sockets: plain HTTP/WS, and optionally TLS (HTTPS/WSS).
+pub(crate) struct Listeners {
+    pub(crate) plain: TcpListener,
+    pub(crate) tls: Option<(TcpListener, TlsAcceptor)>,
+}
+
+/// Serves `router` on `listeners` until `shutdown` completes.
 pub(crate) async fn serve(
-    listener: TcpListener,
+    listeners: Listeners,
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
     on_shutdown: tokio::sync::watch::Sender<bool>,
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
     let builder = Builder::new(TokioExecutor::new());
+    let Listeners { plain, tls } = listeners;
     tokio::pin!(shutdown);
     loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
+        let (stream, peer, acceptor) = tokio::select! {
+            accepted = plain.accept() => match accepted {
+                Ok((stream, peer)) => (stream, peer, None),
                 Err(error) => {
                     tracing::warn!(%error, "accept failed");
+                    continue;
+                }
+            },
+            accepted = accept_tls(tls.as_ref()) => match accepted {
+                Ok((stream, peer, acceptor)) => (stream, peer, Some(acceptor)),
+                Err(error) => {
+                    tracing::warn!(%error, "accept failed (TLS)");
                     continue;
                 }
             },
@@ -63,20 +82,49 @@ pub(crate) async fn serve(
         let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
             answer(router.clone(), peer, request)
         });
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), service)
-            .into_owned();
-        let connection = graceful.watch(connection);
+        let builder = builder.clone();
+        let watcher = graceful.watcher();
         tokio::spawn(async move {
-            if let Err(error) = connection.await {
+            let ended = match acceptor {
+                None => {
+                    let io = TokioIo::new(stream);
+                    let connection = builder.serve_connection_with_upgrades(io, service);
+                    watcher.watch(connection.into_owned()).await
+                }
+                Some(acceptor) => {
+                    let handshake =
+                        tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream));
+                    let stream = match handshake.await {
+                        Ok(Ok(stream)) => stream,
+                        Ok(Err(error)) => return tracing::debug!(%error, "TLS handshake failed"),
+                        Err(_) => return tracing::debug!("TLS handshake timed out"),
+                    };
+                    let io = TokioIo::new(stream);
+                    let connection = builder.serve_connection_with_upgrades(io, service);
+                    watcher.watch(connection.into_owned()).await
+                }
+            };
+            if let Err(error) = ended {
                 tracing::debug!(%error, "connection ended");
             }
         });
     }
-    drop(listener);
+    drop((plain, tls));
     let _ = on_shutdown.send(true); // ends "response never comes" faults
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
     Ok(())
+}
+
+/// The next TLS connection (its handshake is left to the connection's task),
+/// or never when there is no TLS listener.
+async fn accept_tls(
+    tls: Option<&(TcpListener, TlsAcceptor)>,
+) -> std::io::Result<(tokio::net::TcpStream, SocketAddr, TlsAcceptor)> {
+    let Some((listener, acceptor)) = tls else {
+        return std::future::pending().await;
+    };
+    let (stream, peer) = listener.accept().await?;
+    Ok((stream, peer, acceptor.clone()))
 }
 
 async fn answer(

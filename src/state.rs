@@ -27,6 +27,8 @@ pub(crate) struct Config {
     /// closed (OKX: 30 s). Wall-clock time, because clients keep connections
     /// alive with wall-clock timers while tests move the exchange clock in jumps.
     pub(crate) ws_idle: std::time::Duration,
+    /// The TLS listener's certificate (PEM), when there is one.
+    pub(crate) tls_cert_pem: Option<String>,
 }
 
 impl Default for Config {
@@ -42,6 +44,7 @@ impl Default for Config {
             journal_cap: crate::journal::DEFAULT_JOURNAL_CAP,
             region_hosts: std::collections::BTreeMap::new(),
             ws_idle: std::time::Duration::from_secs(30),
+            tls_cert_pem: None,
         }
     }
 }

@@ -45,6 +45,15 @@ pub(super) async fn health(State(state): State<AppState>) -> Reply {
     ok(state.health())
 }
 
+/// `GET /__admin/tls/cert`: the TLS listener's certificate as PEM, for a
+/// client to trust (404 when the mock runs without TLS).
+pub(super) async fn tls_cert(State(state): State<AppState>) -> Response {
+    match &state.config.tls_cert_pem {
+        Some(pem) => ([("content-type", "application/x-pem-file")], pem.clone()).into_response(),
+        None => AdminError::NotFound("TLS is off (start with --tls-port)".into()).into_response(),
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct ResetScope {

@@ -19,6 +19,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/__admin/health", get(http::health))
         .route("/__admin/reset", post(http::reset))
+        .route("/__admin/tls/cert", get(http::tls_cert))
         .route(
             "/__admin/state",
             get(http::export_state).put(http::import_state),

@@ -190,7 +190,12 @@ pub(crate) async fn amend_order(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<TradeReply, ApiError> {
-    amend_all(&state, &auth, exp_time(&headers), vec![body::object(&body)?])
+    amend_all(
+        &state,
+        &auth,
+        exp_time(&headers),
+        vec![body::object(&body)?],
+    )
 }
 
 /// POST /api/v5/trade/amend-batch-orders.
@@ -200,7 +205,12 @@ pub(crate) async fn amend_batch_orders(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<TradeReply, ApiError> {
-    amend_all(&state, &auth, exp_time(&headers), batch(&body, BatchKind::Amend)?)
+    amend_all(
+        &state,
+        &auth,
+        exp_time(&headers),
+        batch(&body, BatchKind::Amend)?,
+    )
 }
 
 /// Amends each order in turn (REST and WebSocket `amend-order`).

@@ -6,8 +6,8 @@ mod keys;
 mod middleware;
 mod sign;
 
-pub(crate) use self::keys::{normalize_region, region_of};
 pub use self::keys::{ApiKey, Env, IDLE_KEY_LIFETIME_MS, Permission};
+pub(crate) use self::keys::{normalize_region, region_of};
 pub use self::sign::{prehash, sign};
 
 pub(crate) use self::check::{Authenticated, looks_like_a_key};

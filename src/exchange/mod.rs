@@ -5,8 +5,8 @@
 pub(crate) mod account;
 pub(crate) mod algo;
 pub(crate) mod control;
-pub(crate) mod events;
 pub(crate) mod convert;
+pub(crate) mod events;
 pub(crate) mod expiry;
 pub(crate) mod fees;
 pub(crate) mod funding;

@@ -20,6 +20,7 @@ use crate::journal::Journal;
 use crate::scenario::layer::{Scenario, ScenarioRuntime};
 use crate::scenario::{DEFAULT_WORLD, World, WorldError};
 use crate::state::{AppState, Config};
+use crate::tls::TlsCert;
 
 /// Why a server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +49,9 @@ pub enum StartError {
         /// The I/O error.
         source: io::Error,
     },
+    /// The TLS listener's certificate could not be set up.
+    #[error("{0}")]
+    Tls(#[from] crate::tls::TlsError),
     /// The server thread could not be started.
     #[error("cannot start the server thread: {0}")]
     Thread(io::Error),
@@ -104,6 +108,9 @@ pub struct MockOkxBuilder {
     world: Source,
     scenarios: Vec<Source>,
     rate_limits: Option<crate::ratelimit::RateLimitSettings>,
+    /// The TLS listener's port, if it is wanted.
+    tls_port: Option<u16>,
+    tls_cert: TlsCert,
     config: Config,
 }
 
@@ -117,6 +124,8 @@ impl Default for MockOkxBuilder {
             world: Source::Text("embedded world".into(), DEFAULT_WORLD.into()),
             scenarios: Vec::new(),
             rate_limits: None,
+            tls_port: None,
+            tls_cert: TlsCert::SelfSigned,
             config: Config::default(),
         }
     }
@@ -170,6 +179,20 @@ impl MockOkxBuilder {
     /// with 4004 (default 30 s, as OKX; wall-clock time).
     pub fn ws_idle_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.config.ws_idle = timeout;
+        self
+    }
+
+    /// Also serve HTTPS and WSS on `port` (0: one the OS picks), with a
+    /// self-signed certificate unless [`tls_cert`](Self::tls_cert) gives one.
+    /// python-okx's WebSocket client needs it: it refuses `ws://`.
+    pub fn tls_port(mut self, port: u16) -> Self {
+        self.tls_port = Some(port);
+        self
+    }
+
+    /// The TLS listener's certificate (default: self-signed, made at start-up).
+    pub fn tls_cert(mut self, cert: TlsCert) -> Self {
+        self.tls_cert = cert;
         self
     }
 
@@ -236,7 +259,21 @@ impl MockOkxBuilder {
         listener
             .set_nonblocking(true)
             .map_err(|source| StartError::Bind { addr, source })?;
+        let tls = match self.tls_port {
+            None => None,
+            Some(port) => {
+                let tls = crate::tls::setup(&self.tls_cert)?;
+                let addr = SocketAddr::new(self.host, port);
+                let listener =
+                    TcpListener::bind(addr).map_err(|source| StartError::Bind { addr, source })?;
+                listener
+                    .set_nonblocking(true)
+                    .map_err(|source| StartError::Bind { addr, source })?;
+                Some((listener, tls))
+            }
+        };
         let mut config = self.config;
+        config.tls_cert_pem = tls.as_ref().map(|(_, tls)| tls.cert_pem.clone());
         config.sources = Arc::new(sources);
         config.region_hosts = world.region_hosts.clone();
         config.seed = self.seed;
@@ -263,6 +300,7 @@ impl MockOkxBuilder {
         };
         Ok(BoundServer {
             listener,
+            tls,
             shutdown_tx,
             state,
             keys: world.keys().to_vec(),
@@ -273,6 +311,7 @@ impl MockOkxBuilder {
     pub async fn start(self) -> Result<MockOkx, StartError> {
         let bound = self.bind()?;
         let addr = bound.local_addr();
+        let tls_addr = bound.tls_addr();
         let keys = bound.keys.clone();
         let state = bound.state.clone();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -293,6 +332,7 @@ impl MockOkxBuilder {
             .map_err(StartError::Thread)?;
         Ok(MockOkx {
             addr,
+            tls_addr,
             keys,
             state,
             stop: Some(stop),
@@ -304,6 +344,7 @@ impl MockOkxBuilder {
 /// A server whose world is loaded and whose listener is bound.
 pub struct BoundServer {
     listener: TcpListener,
+    tls: Option<(TcpListener, crate::tls::Tls)>,
     shutdown_tx: tokio::sync::watch::Sender<bool>,
     state: AppState,
     keys: Vec<ApiKey>,
@@ -317,6 +358,21 @@ impl BoundServer {
             .expect("a bound listener has an address")
     }
 
+    /// The TLS listener's address, if it has one.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        let (listener, _) = self.tls.as_ref()?;
+        Some(
+            listener
+                .local_addr()
+                .expect("a bound listener has an address"),
+        )
+    }
+
+    /// The TLS listener's certificate (PEM), if it has one.
+    pub fn tls_cert_pem(&self) -> Option<&str> {
+        self.tls.as_ref().map(|(_, tls)| tls.cert_pem.as_str())
+    }
+
     /// The API keys of its world.
     pub fn keys(&self) -> &[ApiKey] {
         &self.keys
@@ -327,8 +383,17 @@ impl BoundServer {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> io::Result<()> {
-        let listener = tokio::net::TcpListener::from_std(self.listener)?;
-        crate::serve::serve(listener, app(self.state), shutdown, self.shutdown_tx).await
+        let tls = match self.tls {
+            Some((listener, tls)) => {
+                Some((tokio::net::TcpListener::from_std(listener)?, tls.acceptor))
+            }
+            None => None,
+        };
+        let listeners = crate::serve::Listeners {
+            plain: tokio::net::TcpListener::from_std(self.listener)?,
+            tls,
+        };
+        crate::serve::serve(listeners, app(self.state), shutdown, self.shutdown_tx).await
     }
 }
 
@@ -343,6 +408,7 @@ impl BoundServer {
 /// ```
 pub struct MockOkx {
     addr: SocketAddr,
+    tls_addr: Option<SocketAddr>,
     keys: Vec<ApiKey>,
     state: AppState,
     stop: Option<oneshot::Sender<()>>,
@@ -375,6 +441,25 @@ impl MockOkx {
     /// `/public`, `/business` or `/private`; ccxt.pro takes it as is).
     pub fn ws_uri(&self) -> String {
         format!("ws://{}/ws/v5", self.addr)
+    }
+
+    /// The HTTPS base URL when the TLS listener is on, e.g. `https://localhost:49153`
+    /// (named `localhost`, which the self-signed certificate covers).
+    pub fn https_uri(&self) -> Option<String> {
+        self.tls_addr
+            .map(|addr| format!("https://localhost:{}", addr.port()))
+    }
+
+    /// The secure WebSocket base URL when the TLS listener is on, e.g.
+    /// `wss://localhost:49153/ws/v5` (python-okx needs `wss://`).
+    pub fn wss_uri(&self) -> Option<String> {
+        self.tls_addr
+            .map(|addr| format!("wss://localhost:{}/ws/v5", addr.port()))
+    }
+
+    /// The TLS listener's certificate (PEM) for a client to trust.
+    pub fn tls_cert_pem(&self) -> Option<String> {
+        self.state.config.tls_cert_pem.clone()
     }
 
     /// The address the server listens on.

@@ -76,4 +76,3 @@ pub(crate) fn check(gate: &LoginGate<'_>, arg: &Value) -> Result<ApiKey, WsError
     }
     Ok(key)
 }
-

@@ -197,4 +197,3 @@ impl Feed {
         (!fresh.is_empty()).then(|| json!(fresh))
     }
 }
-

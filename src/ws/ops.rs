@@ -74,9 +74,7 @@ pub(crate) fn run(
             let (code, msg, data) = trade_reply.into_parts();
             reply(code, msg, data)
         }
-        Err(error) => {
-            reply(error.code(), error.message(), Vec::new())
-        }
+        Err(error) => reply(error.code(), error.message(), Vec::new()),
     }
 }
 
@@ -105,4 +103,3 @@ fn named(arg: &Map<String, Value>, instruments: &Instruments) -> Fields {
     }
     Fields::from(arg)
 }
-

@@ -241,11 +241,7 @@ fn position_rows(
         .iter()
         .filter(|v| {
             let family = family_of(exchange, &v.position.inst_id);
-            arg.admits(
-                &v.position.inst_id,
-                v.position.inst_type.as_str(),
-                &family,
-            )
+            arg.admits(&v.position.inst_id, v.position.inst_type.as_str(), &family)
         })
         .map(position_row)
         .collect()

@@ -193,7 +193,11 @@ mod tests {
                 "60006",
                 "Timestamp request expired",
             ),
-            (WsError::Empty("instType"), "60027", "Parameter instType can not be empty."),
+            (
+                WsError::Empty("instType"),
+                "60027",
+                "Parameter instType can not be empty.",
+            ),
             (
                 WsError::NoSuchChannel {
                     channel: "tickers".into(),

@@ -141,7 +141,10 @@ async fn next_batch(
     match receiver.recv().await {
         Ok(batch) => Some(batch),
         Err(broadcast::error::RecvError::Lagged(missed)) => {
-            tracing::warn!(missed, "a WebSocket connection fell behind the venue's events");
+            tracing::warn!(
+                missed,
+                "a WebSocket connection fell behind the venue's events"
+            );
             None
         }
         Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
@@ -152,7 +155,10 @@ async fn next_batch(
 fn next_conn_id() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    format!("{:08x}", (n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as u32)
+    format!(
+        "{:08x}",
+        (n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as u32
+    )
 }
 
 impl Session {
@@ -241,7 +247,9 @@ impl Session {
                 }
                 FaultAction::Hang => return,
                 FaultAction::Truncate | FaultAction::Garbage => {
-                    let _ = self.out.send(Outgoing::Text("<html>502 Bad Gateway</html>".into()));
+                    let _ = self
+                        .out
+                        .send(Outgoing::Text("<html>502 Bad Gateway</html>".into()));
                     return;
                 }
             }
@@ -512,4 +520,3 @@ impl Session {
         }
     }
 }
-

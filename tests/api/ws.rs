@@ -132,7 +132,10 @@ async fn wrong_channels_and_urls_get_okx_s_error_events() {
     let server = spawn_app().await;
     let mut public = Ws::open(&server, "public").await;
     let cases = [
-        (json!({"channel": "candle1m", "instId": "BTC-USDT"}), "64001"),
+        (
+            json!({"channel": "candle1m", "instId": "BTC-USDT"}),
+            "64001",
+        ),
         (json!({"channel": "tickers", "instId": "BTC-XXX"}), "60018"),
         (json!({"channel": "nope", "instId": "BTC-USDT"}), "60018"),
         (json!({"channel": "tickers"}), "60027"),
@@ -167,8 +170,18 @@ async fn wrong_channels_and_urls_get_okx_s_error_events() {
         .await;
     let reply = private.json().await;
     assert_eq!(
-        (reply["event"].as_str(), reply["code"].as_str(), reply["msg"].as_str(), reply["id"].as_str()),
-        (Some("error"), Some("60011"), Some("Please log in"), Some("1"))
+        (
+            reply["event"].as_str(),
+            reply["code"].as_str(),
+            reply["msg"].as_str(),
+            reply["id"].as_str()
+        ),
+        (
+            Some("error"),
+            Some("60011"),
+            Some("Please log in"),
+            Some("1")
+        )
     );
 }
 
@@ -182,11 +195,17 @@ async fn login_checks_the_key_like_rest_with_websocket_codes() {
         (json!({"timestamp": "soon"}), "60004"),
         (json!({"passphrase": "wrong"}), "60024"),
         (json!({"sign": "AAAA"}), "60007"),
-        (json!({"apiKey": "0c6e2f8a-0000-4000-8000-000000000000"}), "60032"),
+        (
+            json!({"apiKey": "0c6e2f8a-0000-4000-8000-000000000000"}),
+            "60032",
+        ),
         (json!({"apiKey": "garbage"}), "60005"),
     ];
     let ts = (NOW / 1000).to_string();
-    let good_sign = sign(&creds.secret_key, &prehash(&ts, "GET", "/users/self/verify", b""));
+    let good_sign = sign(
+        &creds.secret_key,
+        &prehash(&ts, "GET", "/users/self/verify", b""),
+    );
     for (change, code) in cases {
         let mut arg = json!({"apiKey": creds.api_key, "passphrase": creds.passphrase, "timestamp": ts, "sign": good_sign});
         for (k, v) in change.as_object().unwrap() {
@@ -201,7 +220,10 @@ async fn login_checks_the_key_like_rest_with_websocket_codes() {
     ws.send(json!({"op": "login", "args": [{"apiKey": creds.api_key, "passphrase": creds.passphrase, "timestamp": NOW / 1000, "sign": good_sign}]}))
         .await;
     let reply = ws.json().await;
-    assert_eq!((reply["event"].as_str(), reply["code"].as_str()), (Some("login"), Some("0")));
+    assert_eq!(
+        (reply["event"].as_str(), reply["code"].as_str()),
+        (Some("login"), Some("0"))
+    );
     let again = ws.login(&creds, NOW).await;
     assert_eq!(again["code"], "60031");
 }
@@ -212,7 +234,9 @@ async fn a_rest_order_shows_up_on_the_orders_channel_with_the_same_ids() {
     let trader = Trader::live(&server);
     let mut ws = Ws::open(&server, "private").await;
     assert_eq!(ws.login(&trader.creds, NOW).await["code"], "0");
-    let ack = ws.subscribe(json!({"channel": "orders", "instType": "ANY"})).await;
+    let ack = ws
+        .subscribe(json!({"channel": "orders", "instType": "ANY"}))
+        .await;
     assert_eq!(ack["event"], "subscribe");
 
     let placed = trader
@@ -223,18 +247,27 @@ async fn a_rest_order_shows_up_on_the_orders_channel_with_the_same_ids() {
     assert!(push["arg"]["uid"].is_string());
     let order = &push["data"][0];
     assert_eq!(
-        (order["ordId"].as_str(), order["clOrdId"].as_str(), order["state"].as_str()),
+        (
+            order["ordId"].as_str(),
+            order["clOrdId"].as_str(),
+            order["state"].as_str()
+        ),
         (Some(ord_id.as_str()), Some("ws1"), Some("live"))
     );
     let rest = trader
-        .get(&format!("/api/v5/trade/order?instId=BTC-USDT&ordId={ord_id}"))
+        .get(&format!(
+            "/api/v5/trade/order?instId=BTC-USDT&ordId={ord_id}"
+        ))
         .await;
     for field in ["px", "sz", "side", "ordType", "cTime", "tdMode"] {
         assert_eq!(order[field], rest.data()[0][field], "{field}");
     }
 
     trader
-        .post("/api/v5/trade/cancel-order", json!({"instId": "BTC-USDT", "ordId": ord_id}))
+        .post(
+            "/api/v5/trade/cancel-order",
+            json!({"instId": "BTC-USDT", "ordId": ord_id}),
+        )
         .await;
     let push = ws.push("orders").await;
     assert_eq!(push["data"][0]["state"], "canceled");
@@ -311,7 +344,10 @@ async fn the_books_channel_chains_updates_and_its_checksum_holds() {
     book.apply(data);
     assert_eq!(book.checksum(), data["checksum"].as_i64().unwrap() as i32);
     let rest = get(&server, "/api/v5/market/books?instId=BTC-USDT&sz=400").await;
-    assert_eq!(book.bids[0].0, rest.data()[0]["bids"][0][0].as_str().unwrap());
+    assert_eq!(
+        book.bids[0].0,
+        rest.data()[0]["bids"][0][0].as_str().unwrap()
+    );
     assert!(seq > 0);
 }
 
@@ -327,7 +363,12 @@ impl Book {
             .as_array()
             .unwrap()
             .iter()
-            .map(|l| (l[0].as_str().unwrap().to_owned(), l[1].as_str().unwrap().to_owned()))
+            .map(|l| {
+                (
+                    l[0].as_str().unwrap().to_owned(),
+                    l[1].as_str().unwrap().to_owned(),
+                )
+            })
             .collect()
     }
 
@@ -339,7 +380,11 @@ impl Book {
     }
 
     fn apply(&mut self, data: &Value) {
-        fn merge(side: &mut Vec<(String, String)>, changes: Vec<(String, String)>, descending: bool) {
+        fn merge(
+            side: &mut Vec<(String, String)>,
+            changes: Vec<(String, String)>,
+            descending: bool,
+        ) {
             for (px, sz) in changes {
                 side.retain(|(p, _)| p != &px);
                 if sz != "0" {
@@ -348,7 +393,11 @@ impl Book {
             }
             side.sort_by(|a, b| {
                 let (x, y): (f64, f64) = (a.0.parse().unwrap(), b.0.parse().unwrap());
-                if descending { y.total_cmp(&x) } else { x.total_cmp(&y) }
+                if descending {
+                    y.total_cmp(&x)
+                } else {
+                    x.total_cmp(&y)
+                }
             });
         }
         merge(&mut self.bids, Self::side(&data["bids"]), true);
@@ -374,7 +423,11 @@ fn crc32(bytes: &[u8]) -> u32 {
     for &byte in bytes {
         crc ^= u32::from(byte);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -384,15 +437,25 @@ fn crc32(bytes: &[u8]) -> u32 {
 async fn websocket_orders_accept_inst_id_code_and_echo_the_id() {
     let server = spawn_app().await;
     let creds = server.credentials(Env::Live);
-    let code = get(&server, "/api/v5/public/instruments?instType=SPOT&instId=BTC-USDT").await.data()[0]["instIdCode"].clone();
+    let code = get(
+        &server,
+        "/api/v5/public/instruments?instType=SPOT&instId=BTC-USDT",
+    )
+    .await
+    .data()[0]["instIdCode"]
+        .clone();
     let mut ws = Ws::open(&server, "private").await;
     ws.send(json!({"id": "9", "op": "order", "args": [{"instIdCode": code, "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "90000", "sz": "0.01"}]}))
         .await;
     let refused = ws.json().await;
-    assert_eq!((refused["id"].as_str(), refused["code"].as_str()), (Some("9"), Some("60011")));
+    assert_eq!(
+        (refused["id"].as_str(), refused["code"].as_str()),
+        (Some("9"), Some("60011"))
+    );
 
     ws.login(&creds, NOW).await;
-    ws.subscribe(json!({"channel": "orders", "instType": "ANY"})).await;
+    ws.subscribe(json!({"channel": "orders", "instType": "ANY"}))
+        .await;
     ws.send(json!({"id": "10", "op": "batch-orders", "args": [{"instIdCode": code, "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "90000", "sz": "0.01", "clOrdId": "c10"}]}))
         .await;
     let reply = ws.until(|m| m["id"] == "10").await;
@@ -400,13 +463,18 @@ async fn websocket_orders_accept_inst_id_code_and_echo_the_id() {
     assert_eq!(reply["code"], "0", "{reply}");
     assert!(reply["inTime"].is_string() && reply["outTime"].is_string());
     let item = &reply["data"][0];
-    assert_eq!((item["sCode"].as_str(), item["clOrdId"].as_str()), (Some("0"), Some("c10")));
+    assert_eq!(
+        (item["sCode"].as_str(), item["clOrdId"].as_str()),
+        (Some("0"), Some("c10"))
+    );
     let ord_id = item["ordId"].clone();
     let push = ws.push("orders").await;
     assert_eq!(push["data"][0]["ordId"], ord_id);
 
-    ws.send(json!({"id": "11", "op": "cancel-order", "args": [{"instIdCode": code, "ordId": ord_id}]}))
-        .await;
+    ws.send(
+        json!({"id": "11", "op": "cancel-order", "args": [{"instIdCode": code, "ordId": ord_id}]}),
+    )
+    .await;
     let reply = ws.until(|m| m["id"] == "11").await;
     assert_eq!(reply["code"], "0", "{reply}");
     ws.send(json!({"id": "12", "op": "amend-order", "args": [{"instId": "BTC-USDT", "ordId": ord_id, "newSz": "0.02"}]}))
@@ -416,7 +484,9 @@ async fn websocket_orders_accept_inst_id_code_and_echo_the_id() {
     assert_eq!(reply["data"][0]["sCode"], "51503");
 
     let mut public = Ws::open(&server, "public").await;
-    public.send(json!({"id": "13", "op": "order", "args": [{"instId": "BTC-USDT"}]})).await;
+    public
+        .send(json!({"id": "13", "op": "order", "args": [{"instId": "BTC-USDT"}]}))
+        .await;
     assert_eq!(public.json().await["code"], "60028");
 }
 
@@ -468,18 +538,29 @@ action = "drop"
     let trader = Trader::live(&server);
     let mut ws = Ws::open(&server, "private").await;
     let refused = ws.login(&creds, NOW).await;
-    assert_eq!((refused["event"].as_str(), refused["code"].as_str()), (Some("error"), Some("60009")));
+    assert_eq!(
+        (refused["event"].as_str(), refused["code"].as_str()),
+        (Some("error"), Some("60009"))
+    );
     assert_eq!(ws.login(&creds, NOW).await["code"], "0");
-    ws.subscribe(json!({"channel": "orders", "instType": "ANY"})).await;
+    ws.subscribe(json!({"channel": "orders", "instType": "ANY"}))
+        .await;
     for cl in ["lost", "seen"] {
         trader
             .order(json!({"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "90000", "sz": "0.01", "clOrdId": cl}))
             .await;
     }
     let push = ws.push("orders").await;
-    assert_eq!(push["data"][0]["clOrdId"], "seen", "the first push was held back");
+    assert_eq!(
+        push["data"][0]["clOrdId"], "seen",
+        "the first push was held back"
+    );
     trader
         .order(json!({"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "90000", "sz": "0.01", "clOrdId": "cut"}))
         .await;
-    assert_eq!(ws.closed_with().await, None, "dropped without a close frame");
+    assert_eq!(
+        ws.closed_with().await,
+        None,
+        "dropped without a close frame"
+    );
 }
