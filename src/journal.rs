@@ -18,7 +18,9 @@ pub struct JournalEntry {
     pub seq: u64,
     /// Exchange time the request arrived, ms.
     pub ts: i64,
-    /// HTTP method.
+    /// HTTP method, or `WS` for a WebSocket request frame (login, subscribe,
+    /// a trading operation), whose path is `/ws/v5/<url>/<op>`, body the frame,
+    /// status 101 and code the one answered.
     pub method: String,
     /// Path without the query.
     pub path: String,

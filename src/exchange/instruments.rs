@@ -193,6 +193,14 @@ impl Instruments {
             .min_by_key(|inst| inst.inst_type != InstType::Spot)
     }
 
+    /// The instrument an `instIdCode` names (WebSocket trading; ccxt.pro sends
+    /// the code instead of `instId`).
+    pub(crate) fn by_code(&self, code: i64) -> Option<&Instrument> {
+        self.list
+            .iter()
+            .find(|inst| inst.inst_id_code == Some(code))
+    }
+
     /// Instruments of one type, in world-file order.
     pub(crate) fn of_type(&self, inst_type: InstType) -> impl Iterator<Item = &Instrument> {
         self.list.iter().filter(move |i| i.inst_type == inst_type)

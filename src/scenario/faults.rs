@@ -12,6 +12,9 @@ pub(crate) enum FaultAction {
     Error(FaultError),
     /// Only wait (`delay`), then answer normally.
     Pass,
+    /// Do the work at once but hold the answer back for the rule's delay
+    /// (`delay` with `afterWork`): the order's WebSocket push arrives first.
+    AnswerLate,
     /// Do the work, then answer with an OKX error anyway (50004 "booked but
     /// reported timeout", 51149 "outcome unknown").
     ErrorAfterWork(FaultError),

@@ -124,12 +124,18 @@ pub(crate) async fn apply(State(state): State<AppState>, request: Request, next:
     let Some(decision) = decision else {
         return next.run(request).await;
     };
-    if decision.delay_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(decision.delay_ms)).await;
+    let wait = Duration::from_millis(decision.delay_ms);
+    if decision.action != FaultAction::AnswerLate {
+        tokio::time::sleep(wait).await;
     }
     let note = format!("fault rule {:?}", decision.rule);
     let response = match decision.action {
         FaultAction::Pass => next.run(request).await,
+        FaultAction::AnswerLate => {
+            let response = next.run(request).await;
+            tokio::time::sleep(wait).await;
+            response
+        }
         FaultAction::Error(error) => error_response(&error, &body_json, now),
         FaultAction::ErrorAfterWork(error) => {
             let _ = next.run(request).await;

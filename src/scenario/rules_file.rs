@@ -149,7 +149,11 @@ impl FaultFile {
                 if self.delay_ms.is_none() {
                     return Err("a delay action needs delayMs".into());
                 }
-                FaultAction::Pass
+                if after_work {
+                    FaultAction::AnswerLate
+                } else {
+                    FaultAction::Pass
+                }
             }
             ("drop", None) => FaultAction::Drop { after_work },
             ("empty", None) => FaultAction::Drop { after_work: false },

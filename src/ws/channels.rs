@@ -15,6 +15,9 @@ pub(crate) enum Endpoint {
     Business,
     /// `/ws/v5/private`.
     Private,
+    /// `/ws/v5`: okx-mock's own URL serving every channel and operation, for
+    /// clients that use one URL for all three (okx-api's `wsUrl` option).
+    Combined,
 }
 
 impl Endpoint {
@@ -24,6 +27,7 @@ impl Endpoint {
             Self::Public => "public",
             Self::Business => "business",
             Self::Private => "private",
+            Self::Combined => "combined",
         }
     }
 }
@@ -105,6 +109,7 @@ impl Channel {
     pub(crate) fn check_endpoint(self, endpoint: Endpoint, name: &str) -> Result<(), WsError> {
         match (endpoint, self.home()) {
             (here, home) if here == home => Ok(()),
+            (Endpoint::Combined, _) => Ok(()),
             (Endpoint::Private, Endpoint::Public) => Ok(()),
             (Endpoint::Business, _) => Err(WsError::NotOnBusiness),
             (_, Endpoint::Business) => Err(WsError::MovedToBusiness),

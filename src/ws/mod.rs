@@ -32,6 +32,7 @@ use crate::state::AppState;
 /// The three WebSocket URLs.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .route("/ws/v5", get(connect))
         .route("/ws/v5/public", get(connect))
         .route("/ws/v5/business", get(connect))
         .route("/ws/v5/private", get(connect))
@@ -47,7 +48,8 @@ async fn connect(
     let endpoint = match uri.path() {
         "/ws/v5/business" => Endpoint::Business,
         "/ws/v5/private" => Endpoint::Private,
-        _ => Endpoint::Public,
+        "/ws/v5/public" => Endpoint::Public,
+        _ => Endpoint::Combined,
     };
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let handshake = Handshake {

@@ -87,11 +87,7 @@ fn named(arg: &Map<String, Value>, instruments: &Instruments) -> Fields {
         _ => None,
     });
     if let Some(code) = code {
-        match instruments
-            .all()
-            .iter()
-            .find(|i| i.inst_id_code == Some(code))
-        {
+        match instruments.by_code(code) {
             Some(inst) => {
                 arg.insert("instId".into(), Value::String(inst.inst_id.clone()));
             }

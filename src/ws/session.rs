@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use tokio::sync::{broadcast, mpsc};
 use tokio::time::Instant;
 
-use super::channels::{Arg, Endpoint};
+use super::channels::{Arg, Channel, Endpoint};
 use super::login::{LoginGate, check};
 use super::market::Feed;
 use super::ops::{TRADE_OPS, run as run_op};
@@ -21,6 +21,7 @@ use super::private::{Login, pushes, snapshot};
 use super::reply::{WsError, ack, logged_in, op_reply};
 use crate::auth::{Authenticated, Env};
 use crate::exchange::events::VenueEvent;
+use crate::journal::JournalEntry;
 use crate::scenario::faults::{FaultAction, RequestFacts};
 use crate::state::AppState;
 
@@ -151,6 +152,21 @@ async fn next_batch(
     }
 }
 
+/// The OKX code the first answer frame carries: an event's or reply's
+/// `code`, "0" for a subscribe/unsubscribe ack.
+fn code_of(frames: &[Outgoing]) -> String {
+    let Some(Outgoing::Text(text)) = frames.first() else {
+        return String::new();
+    };
+    let Ok(answer) = serde_json::from_str::<Value>(text) else {
+        return String::new();
+    };
+    match answer.get("code").and_then(Value::as_str) {
+        Some(code) => code.to_owned(),
+        None => "0".into(),
+    }
+}
+
 /// Short hex connection ids, as OKX's `connId`.
 fn next_conn_id() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(1);
@@ -176,8 +192,15 @@ impl Session {
         self.state.clock.now_ms()
     }
 
+    /// The path fault rules see: `/ws/v5/<url>/<op or channel>`. On the
+    /// combined URL a channel counts as on its home URL and an operation as
+    /// on the private URL, so one rule covers both ways of connecting.
     fn path(&self, what: &str) -> String {
-        format!("/ws/v5/{}/{what}", self.handshake.endpoint.as_str())
+        let endpoint = match self.handshake.endpoint {
+            Endpoint::Combined => Channel::parse(what).map_or(Endpoint::Private, Channel::home),
+            here => here,
+        };
+        format!("/ws/v5/{}/{what}", endpoint.as_str())
     }
 
     fn api_key(&self) -> Option<String> {
@@ -189,18 +212,91 @@ impl Session {
             let _ = self.out.send(Outgoing::Text("pong".into()));
             return;
         }
-        let request = match serde_json::from_str::<Value>(text) {
+        let parsed = serde_json::from_str::<Value>(text);
+        let request = match parsed {
             Ok(Value::Object(request)) => request,
-            _ => {
-                let error = WsError::InvalidRequest(text.to_owned());
-                return self.send(&error.event(None, &self.conn_id.clone()));
-            }
+            _ => Map::new(),
         };
         let id = request.get("id").and_then(Value::as_str).map(str::to_owned);
-        let Some(op) = request.get("op").and_then(Value::as_str).map(str::to_owned) else {
+        let op = request.get("op").and_then(Value::as_str).map(str::to_owned);
+        let facts = self.facts(op.as_deref().unwrap_or(""), &request);
+        let Some(op) = op else {
             let error = WsError::InvalidRequest(text.to_owned());
-            return self.send(&error.event(id.as_deref(), &self.conn_id.clone()));
+            let event = error.event(id.as_deref(), &self.conn_id.clone());
+            self.journal(&facts, text, &error.code(), None);
+            return self.send(&event);
         };
+        let now = self.now();
+        let decision = self.state.scenario.lock().rules.decide(&facts, now);
+        let Some(decision) = decision else {
+            let frames = self.captured(|s| s.dispatch(&op, id.as_deref(), &request, text));
+            self.journal(&facts, text, &code_of(&frames), None);
+            return self.forward(frames);
+        };
+        let wait = Duration::from_millis(decision.delay_ms);
+        if decision.action != FaultAction::AnswerLate && !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+        let note = format!("fault rule {:?}", decision.rule);
+        let scripted = |e: crate::scenario::faults::FaultError| WsError::Scripted {
+            code: e.code,
+            msg: e.msg,
+        };
+        let code = match decision.action {
+            FaultAction::Pass => {
+                let frames = self.captured(|s| s.dispatch(&op, id.as_deref(), &request, text));
+                let code = code_of(&frames);
+                self.forward(frames);
+                code
+            }
+            FaultAction::AnswerLate => {
+                // The work now, the answer later; pushes go on meanwhile.
+                let frames = self.captured(|s| s.dispatch(&op, id.as_deref(), &request, text));
+                let code = code_of(&frames);
+                let out = self.out.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(wait).await;
+                    for frame in frames {
+                        let _ = out.send(frame);
+                    }
+                });
+                code
+            }
+            FaultAction::Error(e) => {
+                let error = scripted(e);
+                self.refuse(&op, id.as_deref(), &error);
+                error.code()
+            }
+            FaultAction::ErrorAfterWork(e) => {
+                // The work is done, the client is told otherwise.
+                self.captured(|s| s.dispatch(&op, id.as_deref(), &request, text));
+                let error = scripted(e);
+                self.refuse(&op, id.as_deref(), &error);
+                error.code()
+            }
+            FaultAction::Drop { after_work } => {
+                if after_work {
+                    self.captured(|s| s.dispatch(&op, id.as_deref(), &request, text));
+                }
+                self.ended = true;
+                self.dropped = true;
+                String::new()
+            }
+            FaultAction::Hang => String::new(),
+            FaultAction::Truncate | FaultAction::Garbage => {
+                let _ = self
+                    .out
+                    .send(Outgoing::Text("<html>502 Bad Gateway</html>".into()));
+                String::new()
+            }
+        };
+        self.journal(&facts, text, &code, Some(note));
+    }
+
+    /// What fault rules and the journal see of a request: `op` as the last
+    /// path segment, and the instrument, clOrdId and key of its first argument
+    /// (an `instIdCode` read as the instrument it names).
+    fn facts(&self, op: &str, request: &Map<String, Value>) -> RequestFacts {
         let first = request
             .get("args")
             .and_then(Value::as_array)
@@ -208,63 +304,67 @@ impl Session {
             .cloned()
             .unwrap_or(Value::Null);
         let field = |name: &str| first.get(name).and_then(Value::as_str).map(str::to_owned);
-        let facts = RequestFacts {
+        let inst_id = field("instId").or_else(|| {
+            let code = first.get("instIdCode")?;
+            let code = code.as_i64().or_else(|| code.as_str()?.parse().ok())?;
+            let exchange = self.state.exchange();
+            let inst = exchange.instruments().by_code(code)?;
+            Some(inst.inst_id.clone())
+        });
+        RequestFacts {
             method: "WS".into(),
-            path: self.path(&op),
-            inst_id: field("instId"),
+            path: self.path(op),
+            inst_id,
             cl_ord_id: field("clOrdId"),
             api_key: field("apiKey").or_else(|| self.api_key()),
-        };
-        let now = self.now();
-        let decision = self.state.scenario.lock().rules.decide(&facts, now);
-        let mut scripted = None;
-        if let Some(decision) = decision {
-            if decision.delay_ms > 0 {
-                tokio::time::sleep(Duration::from_millis(decision.delay_ms)).await;
-            }
-            match decision.action {
-                FaultAction::Pass => {}
-                FaultAction::Error(e) => {
-                    let error = WsError::Scripted {
-                        code: e.code,
-                        msg: e.msg,
-                    };
-                    return self.refuse(&op, id.as_deref(), &error);
-                }
-                FaultAction::ErrorAfterWork(e) => {
-                    scripted = Some(WsError::Scripted {
-                        code: e.code,
-                        msg: e.msg,
-                    });
-                }
-                FaultAction::Drop { after_work } => {
-                    if after_work {
-                        self.dispatch(&op, id.as_deref(), &request, text);
-                    }
-                    self.ended = true;
-                    self.dropped = true;
-                    return;
-                }
-                FaultAction::Hang => return,
-                FaultAction::Truncate | FaultAction::Garbage => {
-                    let _ = self
-                        .out
-                        .send(Outgoing::Text("<html>502 Bad Gateway</html>".into()));
-                    return;
-                }
-            }
         }
-        match scripted {
-            None => self.dispatch(&op, id.as_deref(), &request, text),
-            Some(error) => {
-                // The work is done, the client is told otherwise.
-                let (out, _) = mpsc::unbounded_channel();
-                let real = std::mem::replace(&mut self.out, out);
-                self.dispatch(&op, id.as_deref(), &request, text);
-                self.out = real;
-                self.refuse(&op, id.as_deref(), &error);
-            }
+    }
+
+    /// Journals a request frame (method `WS`, the path fault rules see, the
+    /// frame as the body, status 101 for the connection's upgrade).
+    fn journal(&self, facts: &RequestFacts, text: &str, code: &str, note: Option<String>) {
+        let account = self
+            .login
+            .as_ref()
+            .map(|(_, auth)| format!("{}/{}", auth.env.as_str(), auth.key.account));
+        self.state.journal.push(JournalEntry {
+            seq: 0,
+            ts: self.now(),
+            method: facts.method.clone(),
+            path: facts.path.clone(),
+            query: String::new(),
+            headers: Vec::new(),
+            body: text.to_owned(),
+            inst_id: facts.inst_id.clone(),
+            api_key: facts.api_key.clone(),
+            account,
+            status: 101,
+            code: code.to_owned(),
+            explanation: note,
+        });
+    }
+
+    /// Sends frames kept back by [`captured`](Self::captured).
+    fn forward(&mut self, frames: Vec<Outgoing>) {
+        if !frames.is_empty() {
+            self.last_activity = Instant::now();
         }
+        for frame in frames {
+            let _ = self.out.send(frame);
+        }
+    }
+
+    /// Runs `work` with its frames kept back instead of sent; the frames.
+    fn captured(&mut self, work: impl FnOnce(&mut Self)) -> Vec<Outgoing> {
+        let (out, mut kept) = mpsc::unbounded_channel();
+        let real = std::mem::replace(&mut self.out, out);
+        work(self);
+        self.out = real;
+        let mut frames = Vec::new();
+        while let Ok(frame) = kept.try_recv() {
+            frames.push(frame);
+        }
+        frames
     }
 
     /// Answers a request with an error in the shape its operation expects.
@@ -401,7 +501,10 @@ impl Session {
         let Some(id) = id.filter(|id| !id.is_empty()) else {
             return self.refuse(op, Some(""), &WsError::InvalidArgs);
         };
-        if self.handshake.endpoint != Endpoint::Private {
+        if !matches!(
+            self.handshake.endpoint,
+            Endpoint::Private | Endpoint::Combined
+        ) {
             return self.refuse(op, Some(id), &WsError::OpWrongUrl);
         }
         let Some((_, auth)) = &self.login else {
