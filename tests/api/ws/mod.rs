@@ -7,23 +7,36 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use okx_mock::{Clock, Credentials, Env, MockOkx, prehash, sign};
 use serde_json::{Value, json};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
 use crate::helpers::{NO_LIMITS, NOW, Trader, get, spawn_app};
 
+mod more;
+
 /// Longest wait for a frame the server owes (it pushes every 100 ms).
 const WAIT: Duration = Duration::from_secs(5);
 
-pub struct Ws {
-    socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+/// A WebSocket client over plain TCP, or over any stream (TLS).
+pub struct Ws<S = MaybeTlsStream<TcpStream>> {
+    socket: WebSocketStream<S>,
 }
 
 impl Ws {
     pub async fn open(server: &MockOkx, endpoint: &str) -> Self {
-        let url = format!("{}/{endpoint}?brokerId=9999", server.ws_uri());
+        Self::open_url(&format!("{}/{endpoint}?brokerId=9999", server.ws_uri())).await
+    }
+
+    pub async fn open_url(url: &str) -> Self {
         let (socket, _) = connect_async(url).await.expect("the handshake succeeds");
+        Self { socket }
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Ws<S> {
+    pub fn over(socket: WebSocketStream<S>) -> Self {
         Self { socket }
     }
 
