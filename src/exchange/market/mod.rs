@@ -12,8 +12,6 @@ pub(crate) mod tape;
 
 use std::collections::BTreeMap;
 
-use rand::rngs::ChaCha8Rng;
-use rand::{RngExt, SeedableRng};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 
@@ -239,28 +237,54 @@ impl MarketBook {
         };
         let tick = self.spec.tick_sz;
         let gap = tick * Decimal::from(spread_ticks.max(1));
-        let mut rng =
-            ChaCha8Rng::seed_from_u64(seed_for(self.spec.seed, 0xB00C, now.div_euclid(1000)));
-        let level = |px: Decimal, rng: &mut ChaCha8Rng| {
-            let fraction = Decimal::from_f64(rng.random_range(0.2..1.8)).unwrap_or(Decimal::ONE);
+        let seed = self.spec.seed;
+        let level = |px: Decimal| {
+            let (fraction, orders) = level_draw(seed, px, now);
+            let fraction = Decimal::from_f64(fraction).unwrap_or(Decimal::ONE);
             Level {
                 px: px.normalize(),
                 sz: round_down(self.spec.level_sz * fraction, self.spec.lot_sz)
                     .max(self.spec.min_sz),
-                orders: rng.random_range(1..=12),
+                orders,
             }
         };
         let bids = (0..depth)
             .map(|i| last.px - gap - tick * Decimal::from(i))
             .take_while(|px| *px > Decimal::ZERO)
-            .map(|px| level(px, &mut rng))
+            .map(level)
             .collect();
         let asks = (0..depth)
             .map(|i| last.px + gap + tick * Decimal::from(i))
-            .map(|px| level(px, &mut rng))
+            .map(level)
             .collect();
         (bids, asks)
     }
+}
+
+/// How long a synthetic level keeps its size. Each price level refreshes on
+/// its own phase, so a second of exchange time changes about 1/30 of the
+/// book, as a real book changes a few levels at a time (the `books` channel
+/// then sends small increments rather than the whole book).
+const LEVEL_REFRESH_MS: i64 = 30_000;
+
+/// The size fraction (0.2 to 1.8 of the typical level) and order count of
+/// the level at `px` at `now`: a pure function of seed, price and time.
+fn level_draw(seed: u64, px: Decimal, now: i64) -> (f64, u32) {
+    let normal = px.normalize();
+    let key = (normal.mantissa() as u64) ^ u64::from(normal.scale()).rotate_left(56);
+    let phase = splitmix(seed_for(seed, 0xB00C, key as i64)) % LEVEL_REFRESH_MS as u64;
+    let epoch = (now + phase as i64).div_euclid(LEVEL_REFRESH_MS);
+    let draw = splitmix(seed_for(seed ^ key, 0x1E7E1, epoch));
+    let unit = (draw >> 11) as f64 / (1u64 << 53) as f64;
+    (0.2 + 1.6 * unit, 1 + (draw % 12) as u32)
+}
+
+/// SplitMix64's finaliser: a well-mixed 64-bit value from any 64-bit input.
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
 }
 
 fn remember(cache: &mut BTreeMap<i64, Option<Bar>>, start: i64, bar: Option<Bar>) {

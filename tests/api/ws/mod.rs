@@ -362,6 +362,19 @@ async fn the_books_channel_chains_updates_and_its_checksum_holds() {
         rest.data()[0]["bids"][0][0].as_str().unwrap()
     );
     assert!(seq > 0);
+
+    // A second later only the levels due for a refresh change (about 1/30).
+    server.clock().advance(1_000);
+    let update = ws.push("books").await;
+    let data = &update["data"][0];
+    assert_eq!(data["prevSeqId"].as_i64().unwrap(), seq);
+    let changed = data["bids"].as_array().unwrap().len() + data["asks"].as_array().unwrap().len();
+    assert!(
+        (1..100).contains(&changed),
+        "{changed} of 800 levels changed"
+    );
+    book.apply(data);
+    assert_eq!(book.checksum(), data["checksum"].as_i64().unwrap() as i32);
 }
 
 /// A client-side book, merged the way OKX documents.

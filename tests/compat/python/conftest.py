@@ -30,6 +30,9 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_SCENARIO = REPO_ROOT / "scenarios" / "default.toml"
 START_TIMEOUT_S = 20.0
 LISTEN_RE = re.compile(r"^okx-mock listening on (http://127\.0\.0\.1:(\d+))$")
+# Banner lines of a mock started with --tls-port (they follow the listen line).
+TLS_RE = re.compile(r"^TLS: (https://localhost:(\d+)) and wss://", re.M)
+CERT_RE = re.compile(r"^certificate: (.+)$", re.M)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,6 +51,20 @@ class Mock:
     live: ApiKey
     demo: ApiKey
     world: dict  # the parsed scenario file
+    # Only for a mock started with --tls-port (see spawn_mock / tls_mock):
+    tls_base_url: str | None = None  # https://localhost:PORT
+    tls_cert: Path | None = None  # the PEM clients must trust (SSL_CERT_FILE)
+
+    @property
+    def ws_url(self) -> str:
+        """ws://127.0.0.1:PORT/ws/v5 (ccxt.pro appends /public, /business, /private)."""
+        return "ws" + self.base_url[len("http"):] + "/ws/v5"
+
+    @property
+    def wss_url(self) -> str:
+        """wss://localhost:TLSPORT/ws/v5 (python-okx needs wss://)."""
+        assert self.tls_base_url, "this mock was started without --tls-port"
+        return "wss" + self.tls_base_url[len("https"):] + "/ws/v5"
 
 
 def mock_binary() -> Path:
@@ -144,8 +161,24 @@ def spawn_mock(world: dict, world_file: Path | None = None, extra_args: tuple[st
                 f"okx-mock did not print its listen line within {START_TIMEOUT_S:.0f} s.\n"
                 f"stdout:\n{_read_log(out_path)}\nstderr:\n{_read_log(err_path)}"
             )
+        tls_base_url = tls_cert = None
+        if "--tls-port" in extra_args:
+            # The TLS listener and its certificate are announced later in the banner.
+            while True:
+                text = out_path.read_bytes().decode(errors="replace")
+                tls, cert = TLS_RE.search(text), CERT_RE.search(text)
+                if tls and cert:
+                    tls_base_url, tls_cert = tls.group(1), Path(cert.group(1).strip())
+                    break
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        "okx-mock started with --tls-port did not announce its TLS listener "
+                        f"and certificate.\nstdout:\n{_read_log(out_path)}\nstderr:\n{_read_log(err_path)}"
+                    )
+                time.sleep(0.02)
         print(f"\n[compat] okx-mock at {base_url} (logs in {logdir})", file=sys.stderr)
-        yield Mock(base_url=base_url, live=_key(world, "live"), demo=_key(world, "demo"), world=world)
+        yield Mock(base_url=base_url, live=_key(world, "live"), demo=_key(world, "demo"), world=world,
+                   tls_base_url=tls_base_url, tls_cert=tls_cert)
     finally:
         if proc.poll() is None:
             proc.terminate()
@@ -193,3 +226,14 @@ def mock_with_world(world: dict, tmp_path: Path):
 
     with stack:
         yield start
+
+
+@pytest.fixture
+def tls_mock(world: dict, tmp_path: Path) -> Mock:
+    """A new okx-mock with the default world and a TLS listener (HTTPS + WSS on a
+    port the OS picks, self-signed certificate for localhost written to
+    tmp_path/cert.pem): `tls_base_url` and `tls_cert` are set."""
+    args = ("--tls-port", "0", "--tls-cert-out", str(tmp_path / "cert.pem"))
+    with spawn_mock(world, extra_args=args) as m:
+        assert m.tls_cert is not None and m.tls_cert.is_file(), m.tls_cert
+        yield m
