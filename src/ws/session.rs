@@ -82,9 +82,12 @@ pub(crate) async fn run(state: AppState, handshake: Handshake, socket: WebSocket
             };
             let closing = matches!(message, Message::Close(_));
             if sink.send(message).await.is_err() || closing {
-                break;
+                return;
             }
         }
+        // The session ended without closing: close now (this also sends the
+        // reply to a client's close frame, which tungstenite has queued).
+        let _ = sink.close().await;
     });
     let mut session = Session {
         conn_id: next_conn_id(),
@@ -112,6 +115,10 @@ pub(crate) async fn run(state: AppState, handshake: Handshake, socket: WebSocket
                 Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Binary(_))) => {
                     session.last_activity = Instant::now();
                 }
+                // The client closes: answer with a close frame (RFC 6455 5.5.1),
+                // or websockets (python-okx) reports an abnormal closure.
+                // (The writer's final flush sends tungstenite's queued reply.)
+                Some(Ok(Message::Close(_))) => break,
                 _ => break,
             },
             _ = tick.tick() => session.on_tick(),

@@ -127,6 +127,24 @@ async fn text_ping_gets_pong_and_the_query_string_is_ignored() {
 }
 
 #[tokio::test]
+async fn protocol_pings_get_pongs_and_a_close_gets_a_close_back() {
+    let server = spawn_app().await;
+    let mut ws = Ws::open(&server, "public").await;
+    ws.socket
+        .send(Message::Ping(b"hi".to_vec().into()))
+        .await
+        .unwrap();
+    let pong = tokio::time::timeout(WAIT, ws.socket.next()).await.unwrap();
+    assert_eq!(pong.unwrap().unwrap(), Message::Pong(b"hi".to_vec().into()));
+    ws.socket.close(None).await.unwrap();
+    let reply = tokio::time::timeout(WAIT, ws.socket.next()).await.unwrap();
+    assert!(
+        matches!(reply, Some(Ok(Message::Close(_)))),
+        "the server answers the close: {reply:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_ticker_subscription_is_acked_then_pushes_what_rest_shows() {
     let server = spawn_app().await;
     let mut ws = Ws::open(&server, "public").await;

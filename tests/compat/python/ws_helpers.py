@@ -54,22 +54,21 @@ def make_pro(mock, key=None, **extra) -> ccxt.pro.okx:
     return ex
 
 
-class Tap:
-    """Records every decoded frame ccxt.pro receives (in order, with the URL
-    path it came on) before ccxt handles it. Install before the first watch:
-    ccxt binds handle_message when it opens a connection."""
+class Frames:
+    """Frames received on a socket, in order, each decoded from JSON (the
+    text `pong` stays a string), with a bounded wait for a particular one."""
 
-    def __init__(self, ex):
-        self.frames: list[tuple[str, object]] = []
+    def __init__(self):
+        self.frames: list[tuple[str, object]] = []  # (URL path, frame)
         self._changed = asyncio.Event()
-        self._orig = ex.handle_message
-        ex.handle_message = self._handle
 
-    def _handle(self, client, message):
-        path = client.url.split("/ws/v5", 1)[-1]
-        self.frames.append((path, message))
+    def add(self, frame, path: str = "") -> None:
+        self.frames.append((path, frame))
         self._changed.set()
-        return self._orig(client, message)
+
+    def add_text(self, text: str) -> None:
+        """A raw text frame (python-okx hands its callback the text as received)."""
+        self.add(text if text == "pong" else json.loads(text))
 
     def matching(self, pred) -> list:
         return [m for _, m in self.frames if isinstance(m, dict) and pred(m)]
@@ -93,6 +92,21 @@ class Tap:
                 await asyncio.wait_for(self._changed.wait(), remaining)
             except asyncio.TimeoutError:
                 pass
+
+
+class Tap(Frames):
+    """Records every decoded frame ccxt.pro receives (with the URL path it
+    came on) before ccxt handles it. Install before the first watch: ccxt
+    binds handle_message when it opens a connection."""
+
+    def __init__(self, ex):
+        super().__init__()
+        self._orig = ex.handle_message
+        ex.handle_message = self._handle
+
+    def _handle(self, client, message):
+        self.add(message, client.url.split("/ws/v5", 1)[-1])
+        return self._orig(client, message)
 
 
 def acked(channel: str):
