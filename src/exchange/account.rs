@@ -1,7 +1,7 @@
 //! Trading accounts: mode, position mode, leverage, balances, and everything the
 //! account has done (orders, fills, bills, closed positions).
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use rust_decimal::Decimal;
 
@@ -150,6 +150,14 @@ pub(crate) struct Account {
     /// Every algo order the account still remembers, by algoId.
     #[serde(default, with = "super::snapshot::entries")]
     pub(crate) algos: BTreeMap<i64, super::algo::AlgoOrder>,
+    /// The ordIds of `orders` still open, and the algoIds of `algos` still
+    /// live: every request visits these, never the whole history (up to
+    /// [`HISTORY_CAP`] each). Kept where an order or algo order is added or
+    /// changes state; rebuilt by [`reindex`](Self::reindex) after an import.
+    #[serde(skip)]
+    pub(crate) open_ids: BTreeSet<i64>,
+    #[serde(skip)]
+    pub(crate) live_algo_ids: BTreeSet<i64>,
     pub(crate) fills: VecDeque<Fill>,
     pub(crate) bills: VecDeque<Bill>,
     pub(crate) closed_positions: VecDeque<ClosedPosition>,
@@ -179,6 +187,8 @@ impl Account {
             positions: BTreeMap::new(),
             orders: BTreeMap::new(),
             algos: BTreeMap::new(),
+            open_ids: BTreeSet::new(),
+            live_algo_ids: BTreeSet::new(),
             fills: VecDeque::new(),
             bills: VecDeque::new(),
             closed_positions: VecDeque::new(),
@@ -229,8 +239,42 @@ impl Account {
     }
 
     /// Open (live or partially filled) orders.
+    /// Open orders (live or partially filled), oldest first.
     pub(crate) fn open_orders(&self) -> impl Iterator<Item = &Order> {
-        self.orders.values().filter(|o| o.state.is_open())
+        self.open_ids.iter().filter_map(|id| self.orders.get(id))
+    }
+
+    /// Live algo orders, oldest first.
+    pub(crate) fn live_algos(&self) -> impl Iterator<Item = &super::algo::AlgoOrder> {
+        self.live_algo_ids
+            .iter()
+            .filter_map(|id| self.algos.get(id))
+    }
+
+    /// Rebuilds the open-order and live-algo indexes from the records.
+    pub(crate) fn reindex(&mut self) {
+        self.open_ids = self
+            .orders
+            .values()
+            .filter(|o| o.state.is_open())
+            .map(|o| o.ord_id)
+            .collect();
+        self.live_algo_ids = self
+            .algos
+            .values()
+            .filter(|a| a.is_live())
+            .map(|a| a.algo_id)
+            .collect();
+    }
+
+    /// Whether the indexes agree with the records (checked in debug builds).
+    pub(crate) fn indexes_agree(&self) -> bool {
+        let open = self.orders.values().filter(|o| o.state.is_open());
+        let live = self.algos.values().filter(|a| a.is_live());
+        open.map(|o| o.ord_id).eq(self.open_ids.iter().copied())
+            && live
+                .map(|a| a.algo_id)
+                .eq(self.live_algo_ids.iter().copied())
     }
 
     pub(crate) fn record_fill(&mut self, fill: Fill) {

@@ -365,9 +365,8 @@ impl Exchange {
                 return Err(Reject::InvalidParam("algoClOrdId"));
             }
             if account
-                .algos
-                .values()
-                .any(|a| a.is_live() && a.algo_cl_ord_id == algo_cl_ord_id)
+                .live_algos()
+                .any(|a| a.algo_cl_ord_id == algo_cl_ord_id)
             {
                 return Err(Reject::DuplicateAlgoClOrdId);
             }
@@ -446,9 +445,7 @@ impl Exchange {
         let (cap, per_instrument) = pending_cap(ord_type);
         let is_tpsl = |t: AlgoType| matches!(t, AlgoType::Conditional | AlgoType::Oco);
         let pending = account
-            .algos
-            .values()
-            .filter(|a| a.is_live())
+            .live_algos()
             .filter(|a| a.ord_type == ord_type || (is_tpsl(a.ord_type) && is_tpsl(ord_type)))
             .filter(|a| !per_instrument || a.inst_id == inst.inst_id)
             .count();
@@ -470,6 +467,7 @@ impl Exchange {
         algo.last = refs.last;
         let account = &mut self.accounts[acct];
         account.algos.insert(algo_id, algo);
+        account.live_algo_ids.insert(algo_id);
         account.trim_algos();
         self.publish_algo(acct, algo_id);
         Ok(AlgoAck {
@@ -641,7 +639,9 @@ impl Exchange {
         let id = self
             .find_live_algo(acct, inst_id, by)
             .ok_or(Reject::CancelFinished)?;
-        let algo = self.accounts[acct].algos.get_mut(&id).expect("found above");
+        let account = &mut self.accounts[acct];
+        account.live_algo_ids.remove(&id);
+        let algo = account.algos.get_mut(&id).expect("found above");
         algo.state = AlgoState::Canceled;
         algo.u_time = now;
         let ack = AlgoAck {
@@ -663,9 +663,8 @@ impl Exchange {
             .enumerate()
             .flat_map(|(acct, account)| {
                 account
-                    .algos
-                    .values()
-                    .filter(move |a| a.book == book && a.is_live())
+                    .live_algos()
+                    .filter(move |a| a.book == book)
                     .map(move |a| (acct, a.algo_id))
             })
             .collect();
@@ -755,6 +754,7 @@ impl Exchange {
         };
         let placed = self.place(acct, &request, &[], now);
         let account = &mut self.accounts[acct];
+        account.live_algo_ids.remove(&algo_id);
         if let Ok(ack) = &placed
             && let Some(order) = account.orders.get_mut(&ack.ord_id)
         {
@@ -910,6 +910,7 @@ impl Exchange {
             (algo.tp, algo.sl) = (attached.tp, attached.sl);
             algo.last = last;
             self.accounts[acct].algos.insert(algo_id, algo);
+            self.accounts[acct].live_algo_ids.insert(algo_id);
             self.publish_algo(acct, algo_id);
             ids.push(algo_id);
         }

@@ -188,11 +188,10 @@ impl Exchange {
         self.settle_funding(now);
         // One pass over the algo orders finds the books any of them watches.
         let mut watched = vec![false; self.books.len()];
-        for algo in self.accounts.iter().flat_map(|a| a.algos.values()) {
-            if algo.is_live() {
-                watched[algo.book] = true;
-            }
+        for algo in self.accounts.iter().flat_map(|a| a.live_algos()) {
+            watched[algo.book] = true;
         }
+        debug_assert!(self.accounts.iter().all(|a| a.indexes_agree()));
         for (book, watched) in watched.into_iter().enumerate() {
             let from = self.synced[book];
             if now > from {

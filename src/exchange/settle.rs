@@ -112,6 +112,9 @@ impl Exchange {
             order.frozen = Decimal::ZERO;
             account.balance(&frozen_ccy).ord_frozen -= left;
         }
+        if done {
+            account.open_ids.remove(&ord_id);
+        }
 
         account.record_fill(Fill {
             bill_id,

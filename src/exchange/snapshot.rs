@@ -42,6 +42,9 @@ impl Exchange {
             book.set_imposed(imposed);
         }
         self.accounts = snapshot.accounts;
+        for account in &mut self.accounts {
+            account.reindex();
+        }
         self.synced = snapshot.synced;
         self.ids.resume_after(snapshot.last_id);
         Ok(())

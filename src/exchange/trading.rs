@@ -433,6 +433,7 @@ impl Exchange {
         let account = &mut self.accounts[acct];
         account.balance(&hold_ccy).ord_frozen += hold;
         account.orders.insert(ord_id, order);
+        account.open_ids.insert(ord_id);
         self.publish_order(acct, ord_id, None, false);
         self.take(acct, ord_id, now);
         self.accounts[acct].trim_orders();
@@ -733,6 +734,9 @@ impl Exchange {
         order.state = state;
         order.cancel_source = source;
         order.u_time = now;
+        if !state.is_open() {
+            account.open_ids.remove(&ord_id);
+        }
         account.balance(&ccy).ord_frozen -= released;
         if changed {
             self.publish_order(acct, ord_id, None, false);

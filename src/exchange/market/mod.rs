@@ -13,7 +13,6 @@ pub(crate) mod tape;
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use rust_decimal::prelude::FromPrimitive;
 
 use self::bar::{Bar, VolumeUnit};
 use self::path::{PriceModel, PricePath};
@@ -240,7 +239,6 @@ impl MarketBook {
         let seed = self.spec.seed;
         let level = |px: Decimal| {
             let (fraction, orders) = level_draw(seed, px, now);
-            let fraction = Decimal::from_f64(fraction).unwrap_or(Decimal::ONE);
             Level {
                 px: px.normalize(),
                 sz: round_down(self.spec.level_sz * fraction, self.spec.lot_sz)
@@ -267,16 +265,17 @@ impl MarketBook {
 /// then sends small increments rather than the whole book).
 const LEVEL_REFRESH_MS: i64 = 30_000;
 
-/// The size fraction (0.2 to 1.8 of the typical level) and order count of
-/// the level at `px` at `now`: a pure function of seed, price and time.
-fn level_draw(seed: u64, px: Decimal, now: i64) -> (f64, u32) {
+/// The size fraction (0.2 to 1.8 of the typical level, in millionths) and
+/// order count of the level at `px` at `now`: a pure function of seed, price
+/// and time, in integers because every book request draws hundreds.
+fn level_draw(seed: u64, px: Decimal, now: i64) -> (Decimal, u32) {
     let normal = px.normalize();
     let key = (normal.mantissa() as u64) ^ u64::from(normal.scale()).rotate_left(56);
     let phase = splitmix(seed_for(seed, 0xB00C, key as i64)) % LEVEL_REFRESH_MS as u64;
     let epoch = (now + phase as i64).div_euclid(LEVEL_REFRESH_MS);
     let draw = splitmix(seed_for(seed ^ key, 0x1E7E1, epoch));
-    let unit = (draw >> 11) as f64 / (1u64 << 53) as f64;
-    (0.2 + 1.6 * unit, 1 + (draw % 12) as u32)
+    let millionths = 200_000 + (draw >> 16) % 1_600_001;
+    (Decimal::new(millionths as i64, 6), 1 + (draw % 12) as u32)
 }
 
 /// SplitMix64's finaliser: a well-mixed 64-bit value from any 64-bit input.
