@@ -100,7 +100,98 @@ pub(crate) struct Journal {
 struct Inner {
     cap: usize,
     next_seq: u64,
-    entries: VecDeque<JournalEntry>,
+    entries: VecDeque<Recorded>,
+}
+
+/// What the journal keeps of one request: a [`JournalEntry`] with the
+/// request's text packed into one buffer (headers, path, query and body)
+/// and its `instId` found only when read. Every request is recorded and few
+/// are read, so recording makes two allocations, not one per header.
+#[derive(Debug, Clone)]
+pub(crate) struct Recorded {
+    seq: u64,
+    ts: i64,
+    method: Box<str>,
+    /// `path`, then `query`, then `name: value` lines, then the body.
+    text: Box<str>,
+    /// Where `query`, the header lines and the body start in `text`.
+    cuts: [u32; 3],
+    /// Known when recorded (a WebSocket frame's instIdCode), else read from the request.
+    inst_id: Option<Option<String>>,
+    api_key: Option<String>,
+    account: Option<String>,
+    status: u16,
+    code: String,
+    explanation: Option<String>,
+}
+
+impl Recorded {
+    /// The entry as the journal's readers see it.
+    fn entry(&self) -> JournalEntry {
+        let [q, h, b] = self.cuts.map(|c| c as usize);
+        let (path, query) = (&self.text[..q], &self.text[q..h]);
+        let body = &self.text[b..];
+        let headers: Vec<(String, String)> = self.text[h..b]
+            .lines()
+            .filter_map(|line| line.split_once(": "))
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
+        let api_key = self.api_key.clone().or_else(|| {
+            headers
+                .iter()
+                .find(|(name, _)| name == "ok-access-key")
+                .map(|(_, value)| value.clone())
+        });
+        JournalEntry {
+            seq: self.seq,
+            ts: self.ts,
+            method: self.method.to_string(),
+            path: path.to_owned(),
+            query: query.to_owned(),
+            headers,
+            body: body.to_owned(),
+            inst_id: match &self.inst_id {
+                Some(known) => known.clone(),
+                None => inst_id_of(query, body.as_bytes()),
+            },
+            api_key,
+            account: self.account.clone(),
+            status: self.status,
+            code: self.code.clone(),
+            explanation: self.explanation.clone(),
+        }
+    }
+}
+
+impl From<JournalEntry> for Recorded {
+    fn from(e: JournalEntry) -> Self {
+        let mut text = String::with_capacity(e.path.len() + e.query.len() + e.body.len());
+        text.push_str(&e.path);
+        let q = text.len();
+        text.push_str(&e.query);
+        let h = text.len();
+        for (name, value) in &e.headers {
+            text.push_str(name);
+            text.push_str(": ");
+            text.push_str(value);
+            text.push('\n');
+        }
+        let b = text.len();
+        text.push_str(&e.body);
+        Self {
+            seq: e.seq,
+            ts: e.ts,
+            method: e.method.into(),
+            text: text.into(),
+            cuts: [q, h, b].map(|c| c as u32),
+            inst_id: Some(e.inst_id),
+            api_key: e.api_key,
+            account: e.account,
+            status: e.status,
+            code: e.code,
+            explanation: e.explanation,
+        }
+    }
 }
 
 impl Journal {
@@ -122,7 +213,8 @@ impl Journal {
     }
 
     /// Appends an entry, numbering it and dropping the oldest beyond the cap.
-    pub(crate) fn push(&self, mut entry: JournalEntry) {
+    pub(crate) fn push(&self, entry: impl Into<Recorded>) {
+        let mut entry = entry.into();
         let mut inner = self.lock();
         entry.seq = inner.next_seq;
         inner.next_seq += 1;
@@ -137,21 +229,17 @@ impl Journal {
 
     /// Entries matching `filter`, oldest first.
     pub(crate) fn entries(&self, filter: &JournalFilter) -> Vec<JournalEntry> {
-        self.lock()
-            .entries
-            .iter()
+        // Copied out first, so requests are not held up while entries unpack.
+        let kept: Vec<Recorded> = self.lock().entries.iter().cloned().collect();
+        kept.iter()
+            .map(Recorded::entry)
             .filter(|e| filter.matches(e))
-            .cloned()
             .collect()
     }
 
     /// How many entries match `filter`.
     pub(crate) fn count(&self, filter: &JournalFilter) -> usize {
-        self.lock()
-            .entries
-            .iter()
-            .filter(|e| filter.matches(e))
-            .count()
+        self.entries(filter).len()
     }
 
     /// Forgets every entry.
@@ -180,36 +268,7 @@ pub(crate) async fn record(
     let Ok(bytes) = axum::body::to_bytes(body, BODY_MAX).await else {
         return crate::error::ApiError::json_syntax().into_response();
     };
-    let query = parts.uri.query().unwrap_or("").to_owned();
-    let mut entry = JournalEntry {
-        seq: 0,
-        ts,
-        method: parts.method.as_str().to_owned(),
-        path: parts.uri.path().to_owned(),
-        inst_id: inst_id_of(&query, &bytes),
-        query,
-        headers: parts
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
-        body: String::from_utf8_lossy(&bytes[..bytes.len().min(BODY_KEPT)]).into_owned(),
-        // The key presented, even when the request never reaches the gate (a fault answered first).
-        api_key: parts
-            .headers
-            .get("ok-access-key")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-        account: None,
-        status: 0,
-        code: String::new(),
-        explanation: None,
-    };
+    let mut entry = record_request(&parts, &bytes, ts);
     let response = next
         .run(axum::extract::Request::from_parts(
             parts,
@@ -223,7 +282,7 @@ pub(crate) async fn record(
         .map(|c| c.0.clone())
         .unwrap_or_default();
     if let Some(caller) = response.extensions().get::<crate::auth::Caller>() {
-        entry.api_key = caller.api_key.clone();
+        entry.api_key.clone_from(&caller.api_key);
         entry.account = caller.account.clone();
         entry.explanation = caller.explanation.clone();
     }
@@ -248,6 +307,44 @@ pub(crate) async fn record(
     }
     state.journal.push(entry);
     response
+}
+
+/// A request packed for the journal (its answer is filled in later).
+fn record_request(parts: &axum::http::request::Parts, body: &[u8], ts: i64) -> Recorded {
+    let (path, query) = (parts.uri.path(), parts.uri.query().unwrap_or(""));
+    let body = String::from_utf8_lossy(&body[..body.len().min(BODY_KEPT)]);
+    let header_bytes: usize = parts
+        .headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 3)
+        .sum();
+    let mut text = String::with_capacity(path.len() + query.len() + header_bytes + body.len());
+    text.push_str(path);
+    let q = text.len();
+    text.push_str(query);
+    let h = text.len();
+    for (name, value) in &parts.headers {
+        text.push_str(name.as_str());
+        text.push_str(": ");
+        text.push_str(&String::from_utf8_lossy(value.as_bytes()));
+        text.push('\n');
+    }
+    let b = text.len();
+    text.push_str(&body);
+    Recorded {
+        seq: 0,
+        ts,
+        method: parts.method.as_str().into(),
+        text: text.into(),
+        cuts: [q, h, b].map(|c| c as u32),
+        inst_id: None,
+        // The key presented is read from the headers unless the gate names it.
+        api_key: None,
+        account: None,
+        status: 0,
+        code: String::new(),
+        explanation: None,
+    }
 }
 
 /// The `instId` a request is about: from its query, or its JSON body (the

@@ -49,10 +49,28 @@ impl Default for Config {
     }
 }
 
-/// Shared state. One mutex around the venue keeps each step of it atomic; it is
-/// never held across an `.await` (see [`AppState::exchange`]).
+/// Shared state behind one `Arc`: every middleware layer clones the handle
+/// per request, so a clone is a single reference count. One mutex around the
+/// venue keeps each step of it atomic; it is never held across an `.await`
+/// (see [`AppState::exchange`]).
 #[derive(Clone)]
-pub(crate) struct AppState {
+pub(crate) struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub(crate) fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+pub(crate) struct Shared {
     pub(crate) exchange: Arc<Mutex<Exchange>>,
     pub(crate) keys: KeyStore,
     pub(crate) clock: Clock,

@@ -8,7 +8,10 @@
 //!     cargo bench --bench load -- --quick   # one short run of each
 //!
 //! Options: --runs N (3), --secs S (3 per measurement), --orders N (1000000),
-//! --only throughput|startup|memory.
+//! --only throughput|startup|memory, --workload orders|ticker|books and
+//! --conns N (one row of the throughput table, e.g. while profiling).
+//! OKX_MOCK_BENCH_BIN=path measures another okx-mock build (say
+//! `cargo build --profile profiling`, for perf).
 
 mod ceiling;
 mod client;
@@ -33,6 +36,8 @@ struct Options {
     secs: f64,
     orders: u64,
     only: Option<String>,
+    workload: Option<String>,
+    conns: Option<usize>,
 }
 
 fn options() -> Options {
@@ -55,6 +60,8 @@ fn options() -> Options {
             .and_then(|v| v.parse().ok())
             .unwrap_or(if quick { 100_000 } else { 1_000_000 }),
         only: value("--only"),
+        workload: value("--workload"),
+        conns: value("--conns").and_then(|v| v.parse().ok()),
     }
 }
 
@@ -162,8 +169,20 @@ async fn throughput(options: &Options) -> Vec<(String, bool)> {
     );
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     let mut verdicts = Vec::new();
-    for workload in [Workload::PlaceCancel, Workload::Ticker, Workload::Books] {
-        for connections in [1, 16, 64] {
+    let workloads = [
+        ("orders", Workload::PlaceCancel),
+        ("ticker", Workload::Ticker),
+        ("books", Workload::Books),
+    ];
+    let chosen = workloads
+        .into_iter()
+        .filter(|(name, _)| options.workload.as_deref().is_none_or(|w| w == *name));
+    for (_, workload) in chosen {
+        let counts = [1, 16, 64];
+        for connections in counts
+            .into_iter()
+            .filter(|c| options.conns.is_none_or(|n| n == *c))
+        {
             let (mut mine, mut theirs) = (Vec::new(), Vec::new());
             for _ in 0..options.runs {
                 mine.push(client::run(&on_mock, workload, connections, warmup, measure).await);

@@ -44,33 +44,32 @@ impl Exchange {
             .inst_type
             .is_derivative()
             .then(|| self.price_limit(&inst, now));
-        let levels = self.settings.book_levels;
-        let (bids, asks) = self.order_book(&inst, levels, now);
-        let synthetic = if order.side == Side::Buy { asks } else { bids };
-        let mut offers: Vec<Offer> = synthetic
-            .into_iter()
-            .map(|l| Offer {
-                px: l.px,
-                sz: l.sz,
+        let acceptable = |px: Decimal| {
+            let within_limit = order.px.is_none_or(|limit| match order.side {
+                Side::Buy => px <= limit,
+                Side::Sell => px >= limit,
+            });
+            let within_band = band.is_none_or(|(buy, sell)| match order.side {
+                Side::Buy => px <= buy,
+                Side::Sell => px >= sell,
+            });
+            within_limit && within_band
+        };
+        // The synthetic book as deep as the order could fill on it alone (the
+        // whole 400-level ladder would cost more than the rest of the order).
+        let wanted = remaining_units(&order);
+        let mut offers: Vec<Offer> = Vec::new();
+        let mut depth_seen = Decimal::ZERO;
+        for level in self.synthetic_offers(&inst, order.side, now) {
+            if !acceptable(level.px) || (depth_seen >= wanted && !offers.is_empty()) {
+                break;
+            }
+            depth_seen += if quote_sized(&order) { level.sz * level.px } else { level.sz };
+            offers.push(Offer {
+                px: level.px,
+                sz: level.sz,
                 maker: None,
-            })
-            .collect();
-        for (other, account) in self.accounts.iter().enumerate() {
-            if other == acct || account.env != self.accounts[acct].env {
-                continue; // no self-trades, and live and demo are separate worlds
-            }
-            for resting in account
-                .open_orders()
-                .filter(|o| o.book == order.book && o.side != order.side)
-            {
-                if let Some(px) = resting.px {
-                    offers.push(Offer {
-                        px,
-                        sz: resting.remaining(),
-                        maker: Some((other, resting.ord_id)),
-                    });
-                }
-            }
+            });
         }
         // Best price first; at one price resting orders (older) before the synthetic book.
         offers.sort_by(|a, b| {
@@ -83,17 +82,6 @@ impl Exchange {
                 .then_with(|| b.maker.is_some().cmp(&a.maker.is_some()))
                 .then_with(|| a.maker.cmp(&b.maker))
         });
-        let acceptable = |px: Decimal| {
-            let within_limit = order.px.is_none_or(|limit| match order.side {
-                Side::Buy => px <= limit,
-                Side::Sell => px >= limit,
-            });
-            let within_band = band.is_none_or(|(buy, sell)| match order.side {
-                Side::Buy => px <= buy,
-                Side::Sell => px >= sell,
-            });
-            within_limit && within_band
-        };
         let reachable: Vec<&Offer> = offers.iter().take_while(|o| acceptable(o.px)).collect();
         match order.ord_type {
             OrdType::PostOnly if !reachable.is_empty() => {

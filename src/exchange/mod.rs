@@ -235,6 +235,14 @@ impl Exchange {
         self.book(inst).levels(now, depth, spread)
     }
 
+    /// The side of `inst`'s synthetic book a taker on `side` meets (asks for
+    /// a buy), best level first, made as it is read.
+    pub(crate) fn synthetic_offers(&mut self, inst: &Instrument, side: Side, now: i64) -> market::Ladder {
+        let depth = self.settings.book_levels;
+        let spread = self.settings.spread_ticks;
+        self.book(inst).ladder(now, side == Side::Sell, depth, spread)
+    }
+
     /// Candles of `inst`, newest first.
     pub(crate) fn candles(
         &mut self,

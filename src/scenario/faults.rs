@@ -158,6 +158,12 @@ pub(crate) struct FaultRules {
 }
 
 impl FaultRules {
+    /// Whether any rule could fire now (when none can, requests skip the
+    /// fault layer's work entirely).
+    pub(crate) fn any_armed(&self) -> bool {
+        self.rules.iter().any(|r| r.rule.armed)
+    }
+
     pub(crate) fn new(rules: Vec<FaultRule>, seed: u64) -> Self {
         Self {
             rules: rules

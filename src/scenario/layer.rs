@@ -90,8 +90,15 @@ pub(crate) async fn apply(State(state): State<AppState>, request: Request, next:
     }
     let now = state.clock.now_ms();
     run_timeline(&state, now);
+    let (maintenance, armed) = {
+        let scenario = state.scenario.lock();
+        (scenario.maintenance, scenario.rules.any_armed())
+    };
+    if !maintenance && !armed {
+        return next.run(request).await;
+    }
     let path = request.uri().path().to_owned();
-    if state.scenario.lock().maintenance && path != "/api/v5/system/status" {
+    if maintenance && path != "/api/v5/system/status" {
         let error = FaultError {
             code: "50001".into(),
             msg: "Service temporarily unavailable. Please try again later.".into(),

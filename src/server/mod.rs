@@ -281,7 +281,7 @@ impl MockOkxBuilder {
             .exchange(self.seed, now)
             .map_err(|source| StartError::World { path: None, source })?;
         let (shutdown_tx, shutting_down) = tokio::sync::watch::channel(false);
-        let state = AppState {
+        let state = AppState::new(crate::state::Shared {
             shutting_down,
             events: tokio::sync::broadcast::channel(crate::state::EVENT_BACKLOG).0,
             exchange: Arc::new(Mutex::new(exchange)),
@@ -297,7 +297,7 @@ impl MockOkxBuilder {
                 self.seed,
             )),
             config: Arc::new(config),
-        };
+        });
         Ok(BoundServer {
             listener,
             tls,

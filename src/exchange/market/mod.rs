@@ -72,6 +72,9 @@ pub(crate) struct MarketBook {
     tape_start: i64,
     minute_bars: BTreeMap<i64, Option<Bar>>,
     hour_bars: BTreeMap<i64, Option<Bar>>,
+    /// The trades of the minute read last: almost every request reads the
+    /// newest trade, and drawing a minute of the tape is the costly part.
+    last_minute: Option<(i64, Vec<Trade>)>,
 }
 
 impl MarketBook {
@@ -95,6 +98,7 @@ impl MarketBook {
             tape_start,
             minute_bars: BTreeMap::new(),
             hour_bars: BTreeMap::new(),
+            last_minute: None,
         }
     }
 
@@ -105,6 +109,7 @@ impl MarketBook {
             return;
         };
         self.path.impose(points);
+        self.last_minute = None;
         let hour = from.div_euclid(HOUR_MS) * HOUR_MS;
         self.minute_bars.retain(|&start, _| start < hour);
         self.hour_bars.retain(|&start, _| start < hour);
@@ -125,6 +130,7 @@ impl MarketBook {
     /// Replaces the imposed price paths and forgets every cached bar.
     pub(crate) fn set_imposed(&mut self, imposed: Vec<Vec<(i64, f64)>>) {
         self.path.set_imposed(imposed);
+        self.last_minute = None;
         self.minute_bars.clear();
         self.hour_bars.clear();
     }
@@ -148,7 +154,14 @@ impl MarketBook {
         if minute * MINUTE_MS < self.tape_start {
             return Vec::new();
         }
-        minute_trades(&self.spec, &mut self.path, minute)
+        match &self.last_minute {
+            Some((cached, trades)) if *cached == minute => trades.clone(),
+            _ => {
+                let trades = minute_trades(&self.spec, &mut self.path, minute);
+                self.last_minute = Some((minute, trades.clone()));
+                trades
+            }
+        }
     }
 
     /// Trades at or before `now`, newest first, at most `limit`.
@@ -224,38 +237,69 @@ impl MarketBook {
 
     /// `depth` levels a side around the last trade: bids best (highest) first,
     /// asks best (lowest) first, each `spread_ticks` ticks from the last price.
-    /// Sizes change every second, seeded by the second.
     pub(crate) fn levels(
         &mut self,
         now: i64,
         depth: usize,
         spread_ticks: u32,
     ) -> (Vec<Level>, Vec<Level>) {
-        let Some(last) = self.last_trade(now) else {
-            return (Vec::new(), Vec::new());
-        };
+        let bids = self.ladder(now, true, depth, spread_ticks).collect();
+        let asks = self.ladder(now, false, depth, spread_ticks).collect();
+        (bids, asks)
+    }
+
+    /// One side of the book (`bids` or asks), best level first, made one level
+    /// at a time: a taker reads only as deep as it fills.
+    pub(crate) fn ladder(&mut self, now: i64, bids: bool, depth: usize, spread_ticks: u32) -> Ladder {
         let tick = self.spec.tick_sz;
         let gap = tick * Decimal::from(spread_ticks.max(1));
-        let seed = self.spec.seed;
-        let level = |px: Decimal| {
-            let (fraction, orders) = level_draw(seed, px, now);
-            Level {
-                px: px.normalize(),
-                sz: round_down(self.spec.level_sz * fraction, self.spec.lot_sz)
-                    .max(self.spec.min_sz),
-                orders,
-            }
+        let (next, left) = match self.last_trade(now) {
+            Some(last) if bids => (last.px - gap, depth),
+            Some(last) => (last.px + gap, depth),
+            None => (Decimal::ZERO, 0),
         };
-        let bids = (0..depth)
-            .map(|i| last.px - gap - tick * Decimal::from(i))
-            .take_while(|px| *px > Decimal::ZERO)
-            .map(level)
-            .collect();
-        let asks = (0..depth)
-            .map(|i| last.px + gap + tick * Decimal::from(i))
-            .map(level)
-            .collect();
-        (bids, asks)
+        Ladder {
+            next,
+            step: if bids { -tick } else { tick },
+            left,
+            now,
+            seed: self.spec.seed,
+            level_sz: self.spec.level_sz,
+            lot_sz: self.spec.lot_sz,
+            min_sz: self.spec.min_sz,
+        }
+    }
+}
+
+/// The levels of one side of a synthetic book, best first (see [`MarketBook::ladder`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Ladder {
+    next: Decimal,
+    step: Decimal,
+    left: usize,
+    now: i64,
+    seed: u64,
+    level_sz: Decimal,
+    lot_sz: Decimal,
+    min_sz: Decimal,
+}
+
+impl Iterator for Ladder {
+    type Item = Level;
+
+    fn next(&mut self) -> Option<Level> {
+        if self.left == 0 || self.next <= Decimal::ZERO {
+            return None;
+        }
+        let px = self.next;
+        self.next += self.step;
+        self.left -= 1;
+        let (fraction, orders) = level_draw(self.seed, px, self.now);
+        Some(Level {
+            px: px.normalize(),
+            sz: round_down(self.level_sz * fraction, self.lot_sz).max(self.min_sz),
+            orders,
+        })
     }
 }
 
