@@ -48,10 +48,7 @@ impl Exchange {
         let mgn = mgn_mode(order.td_mode);
         let claimed: Decimal = self.accounts[acct]
             .open_orders()
-            .filter(|o| {
-                o.ord_id < order.ord_id && o.inst_id == order.inst_id && o.side == order.side
-            })
-            .filter(|o| o.pos_side == order.pos_side && mgn_mode(o.td_mode) == mgn)
+            .filter(|o| o.ord_id < order.ord_id && same_claim(o, order))
             .map(Order::remaining)
             .sum();
         (self.closable(acct, &order.inst_id, mgn, order.pos_side, order.side) - claimed)
@@ -60,10 +57,16 @@ impl Exchange {
 
     /// Margin for the part of `order` that would open a position, plus its fee, at `mark` for market orders.
     pub(crate) fn required_hold(&self, acct: AccountId, order: &Order, mark: Decimal) -> Decimal {
+        self.hold_given(order, self.closable_for(acct, order), mark)
+    }
+
+    /// [`required_hold`](Self::required_hold) when what is left of the
+    /// position for the order to close is known.
+    fn hold_given(&self, order: &Order, closable_left: Decimal, mark: Decimal) -> Decimal {
         let Some(inst) = self.instruments.by_id(&order.inst_id) else {
             return Decimal::ZERO;
         };
-        let closing = order.remaining().min(self.closable_for(acct, order));
+        let closing = order.remaining().min(closable_left);
         let opening = if order.reduce_only {
             Decimal::ZERO
         } else {
@@ -77,7 +80,9 @@ impl Exchange {
 
     /// Re-holds every open order of the account on a derivative instrument,
     /// oldest first; cancels what the account can no longer afford and
-    /// reduce-only orders with nothing left to reduce.
+    /// reduce-only orders with nothing left to reduce. One pass: what the
+    /// orders ahead claimed of each position is carried along, so this costs
+    /// the same per order however many are open.
     pub(crate) fn rebalance(&mut self, acct: AccountId, inst_id: &str, now: i64) {
         let Some(inst) = self.instruments.by_id(inst_id).cloned() else {
             return;
@@ -91,9 +96,23 @@ impl Exchange {
             .filter(|o| o.inst_id == inst_id)
             .map(|o| o.ord_id)
             .collect();
+        // (side, posSide, margin mode) -> (position it may close, claimed so far).
+        let mut claims: Vec<((Side, PosSide, MgnMode), Decimal, Decimal)> = Vec::new();
         for ord_id in ids {
-            let order = self.accounts[acct].orders[&ord_id].clone();
-            if order.reduce_only && self.closable_for(acct, &order).is_zero() {
+            let order = &self.accounts[acct].orders[&ord_id];
+            let group = (order.side, order.pos_side, mgn_mode(order.td_mode));
+            let index = match claims.iter().position(|(g, _, _)| *g == group) {
+                Some(index) => index,
+                None => {
+                    let (side, pos_side, mgn) = group;
+                    let position = self.closable(acct, inst_id, mgn, pos_side, side);
+                    claims.push((group, position, Decimal::ZERO));
+                    claims.len() - 1
+                }
+            };
+            let (_, position, claimed) = claims[index];
+            let left = (position - claimed).max(Decimal::ZERO);
+            if order.reduce_only && left.is_zero() {
                 self.finish(
                     acct,
                     ord_id,
@@ -103,10 +122,14 @@ impl Exchange {
                 );
                 continue;
             }
-            let need = self.required_hold(acct, &order, mark);
-            let extra = need - order.frozen;
+            let need = self.hold_given(order, left, mark);
+            let (extra, remaining, ccy) = (
+                need - order.frozen,
+                order.remaining(),
+                order.frozen_ccy.clone(),
+            );
             let account = &mut self.accounts[acct];
-            if extra > Decimal::ZERO && extra > account.available(&order.frozen_ccy) {
+            if extra > Decimal::ZERO && extra > account.available(&ccy) {
                 self.finish(
                     acct,
                     ord_id,
@@ -116,7 +139,8 @@ impl Exchange {
                 );
                 continue;
             }
-            account.balance(&order.frozen_ccy).ord_frozen += extra;
+            claims[index].2 += remaining;
+            account.balance(&ccy).ord_frozen += extra;
             if let Some(o) = account.orders.get_mut(&ord_id) {
                 o.frozen = need;
             }
@@ -132,4 +156,13 @@ impl Exchange {
             qty
         }
     }
+}
+
+/// Whether two orders compete for the same position (same instrument, side,
+/// position side and margin mode).
+fn same_claim(a: &Order, b: &Order) -> bool {
+    a.inst_id == b.inst_id
+        && a.side == b.side
+        && a.pos_side == b.pos_side
+        && mgn_mode(a.td_mode) == mgn_mode(b.td_mode)
 }

@@ -64,7 +64,11 @@ impl Exchange {
             if !acceptable(level.px) || (depth_seen >= wanted && !offers.is_empty()) {
                 break;
             }
-            depth_seen += if quote_sized(&order) { level.sz * level.px } else { level.sz };
+            depth_seen += if quote_sized(&order) {
+                level.sz * level.px
+            } else {
+                level.sz
+            };
             offers.push(Offer {
                 px: level.px,
                 sz: level.sz,

@@ -237,10 +237,16 @@ impl Exchange {
 
     /// The side of `inst`'s synthetic book a taker on `side` meets (asks for
     /// a buy), best level first, made as it is read.
-    pub(crate) fn synthetic_offers(&mut self, inst: &Instrument, side: Side, now: i64) -> market::Ladder {
+    pub(crate) fn synthetic_offers(
+        &mut self,
+        inst: &Instrument,
+        side: Side,
+        now: i64,
+    ) -> market::Ladder {
         let depth = self.settings.book_levels;
         let spread = self.settings.spread_ticks;
-        self.book(inst).ladder(now, side == Side::Sell, depth, spread)
+        self.book(inst)
+            .ladder(now, side == Side::Sell, depth, spread)
     }
 
     /// Candles of `inst`, newest first.

@@ -250,7 +250,13 @@ impl MarketBook {
 
     /// One side of the book (`bids` or asks), best level first, made one level
     /// at a time: a taker reads only as deep as it fills.
-    pub(crate) fn ladder(&mut self, now: i64, bids: bool, depth: usize, spread_ticks: u32) -> Ladder {
+    pub(crate) fn ladder(
+        &mut self,
+        now: i64,
+        bids: bool,
+        depth: usize,
+        spread_ticks: u32,
+    ) -> Ladder {
         let tick = self.spec.tick_sz;
         let gap = tick * Decimal::from(spread_ticks.max(1));
         let (next, left) = match self.last_trade(now) {
