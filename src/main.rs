@@ -71,6 +71,11 @@ enum Command {
     },
 }
 
+/// mimalloc: a request allocates and frees many small strings and maps, and
+/// glibc's allocator was a tenth of the server's time under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -72,9 +72,10 @@ pub(crate) struct MarketBook {
     tape_start: i64,
     minute_bars: BTreeMap<i64, Option<Bar>>,
     hour_bars: BTreeMap<i64, Option<Bar>>,
-    /// The trades of the minute read last: almost every request reads the
-    /// newest trade, and drawing a minute of the tape is the costly part.
-    last_minute: Option<(i64, Vec<Trade>)>,
+    /// The trades of the two minutes read last: almost every request reads
+    /// the newest trade (in this minute or, early in it, the one before), and
+    /// drawing a minute of the tape is the costly part.
+    last_minutes: [Option<(i64, Vec<Trade>)>; 2],
 }
 
 impl MarketBook {
@@ -98,7 +99,7 @@ impl MarketBook {
             tape_start,
             minute_bars: BTreeMap::new(),
             hour_bars: BTreeMap::new(),
-            last_minute: None,
+            last_minutes: [None, None],
         }
     }
 
@@ -109,7 +110,7 @@ impl MarketBook {
             return;
         };
         self.path.impose(points);
-        self.last_minute = None;
+        self.last_minutes = [None, None];
         let hour = from.div_euclid(HOUR_MS) * HOUR_MS;
         self.minute_bars.retain(|&start, _| start < hour);
         self.hour_bars.retain(|&start, _| start < hour);
@@ -130,7 +131,7 @@ impl MarketBook {
     /// Replaces the imposed price paths and forgets every cached bar.
     pub(crate) fn set_imposed(&mut self, imposed: Vec<Vec<(i64, f64)>>) {
         self.path.set_imposed(imposed);
-        self.last_minute = None;
+        self.last_minutes = [None, None];
         self.minute_bars.clear();
         self.hour_bars.clear();
     }
@@ -154,14 +155,18 @@ impl MarketBook {
         if minute * MINUTE_MS < self.tape_start {
             return Vec::new();
         }
-        match &self.last_minute {
-            Some((cached, trades)) if *cached == minute => trades.clone(),
-            _ => {
-                let trades = minute_trades(&self.spec, &mut self.path, minute);
-                self.last_minute = Some((minute, trades.clone()));
-                trades
-            }
+        let cached = self.last_minutes.iter().flatten();
+        if let Some((_, trades)) = cached.into_iter().find(|(m, _)| *m == minute) {
+            return trades.clone();
         }
+        let trades = minute_trades(&self.spec, &mut self.path, minute);
+        // Keep the newer of the two cached minutes.
+        let older = usize::from(
+            self.last_minutes[0].as_ref().map(|(m, _)| *m)
+                > self.last_minutes[1].as_ref().map(|(m, _)| *m),
+        );
+        self.last_minutes[older] = Some((minute, trades.clone()));
+        trades
     }
 
     /// Trades at or before `now`, newest first, at most `limit`.
