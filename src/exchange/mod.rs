@@ -217,7 +217,7 @@ impl Exchange {
             last: book.last_trade(now),
             bid: bids.first().copied(),
             ask: asks.first().copied(),
-            day: book.aggregate(day_start, now + 1, now),
+            day: book.day_bar(day_start, now),
             sod_utc0: start_of_day_open(book, now, 0),
             sod_utc8: start_of_day_open(book, now, UTC8),
         }

@@ -76,6 +76,9 @@ pub(crate) struct MarketBook {
     /// the newest trade (in this minute or, early in it, the one before), and
     /// drawing a minute of the tape is the costly part.
     last_minutes: [Option<(i64, Vec<Trade>)>; 2],
+    /// The bar of the complete minutes of the last day before the minute
+    /// named (tickers ask for it on every request; it changes once a minute).
+    day_before: Option<(i64, Option<Bar>)>,
 }
 
 impl MarketBook {
@@ -100,6 +103,7 @@ impl MarketBook {
             minute_bars: BTreeMap::new(),
             hour_bars: BTreeMap::new(),
             last_minutes: [None, None],
+            day_before: None,
         }
     }
 
@@ -111,6 +115,7 @@ impl MarketBook {
         };
         self.path.impose(points);
         self.last_minutes = [None, None];
+        self.day_before = None;
         let hour = from.div_euclid(HOUR_MS) * HOUR_MS;
         self.minute_bars.retain(|&start, _| start < hour);
         self.hour_bars.retain(|&start, _| start < hour);
@@ -132,6 +137,7 @@ impl MarketBook {
     pub(crate) fn set_imposed(&mut self, imposed: Vec<Vec<(i64, f64)>>) {
         self.path.set_imposed(imposed);
         self.last_minutes = [None, None];
+        self.day_before = None;
         self.minute_bars.clear();
         self.hour_bars.clear();
     }
@@ -190,6 +196,22 @@ impl MarketBook {
     /// The newest trade at or before `now`.
     pub(crate) fn last_trade(&mut self, now: i64) -> Option<Trade> {
         self.recent_trades(now, 1).into_iter().next()
+    }
+
+    /// The bar of the trades from `day_start` (a minute, a day before the
+    /// minute `now` is in) to `now`: the complete minutes come from a cache
+    /// kept for the current minute.
+    pub(crate) fn day_bar(&mut self, day_start: i64, now: i64) -> Option<Bar> {
+        let minute = now.div_euclid(MINUTE_MS) * MINUTE_MS;
+        let before = match self.day_before {
+            Some((cached, bar)) if cached == minute => bar,
+            _ => {
+                let bar = self.aggregate(day_start, minute, now);
+                self.day_before = Some((minute, bar));
+                bar
+            }
+        };
+        Bar::merge(before, self.aggregate(minute, now + 1, now))
     }
 
     /// The bar of the trades in `[start, end)` that happened at or before `now`.
