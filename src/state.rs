@@ -1,6 +1,6 @@
 //! The state every request handler shares: a cheap-to-clone handle.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use crate::auth::KeyStore;
 use crate::clock::Clock;
@@ -71,7 +71,9 @@ impl std::ops::Deref for AppState {
 
 /// What [`AppState`] shares.
 pub(crate) struct Shared {
-    pub(crate) exchange: Arc<Mutex<Exchange>>,
+    /// parking_lot's mutex spins briefly before it parks: the venue's steps
+    /// are short, and parking a thread for each of them cost a context switch.
+    pub(crate) exchange: parking_lot::Mutex<Exchange>,
     pub(crate) keys: KeyStore,
     pub(crate) clock: Clock,
     pub(crate) config: Arc<Config>,
@@ -95,7 +97,7 @@ pub(crate) const EVENT_BACKLOG: usize = 4096;
 /// The locked venue. On release it hands the events of the step to the bus,
 /// so a listener sees them only once the step is complete.
 pub(crate) struct Venue<'a> {
-    guard: MutexGuard<'a, Exchange>,
+    guard: parking_lot::MutexGuard<'a, Exchange>,
     events: &'a EventBus,
 }
 
@@ -125,12 +127,9 @@ impl Drop for Venue<'_> {
 impl AppState {
     /// Locks the venue. Callers keep the guard inside one synchronous block.
     pub(crate) fn exchange(&self) -> Venue<'_> {
-        // A panic while holding the lock is a bug (tests would catch it); keep
-        // serving rather than failing every later request.
-        let mut guard = self
-            .exchange
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // (parking_lot's mutex is not poisoned by a panic: a bug in one request
+        // does not fail every later one.)
+        let mut guard = self.exchange.lock();
         guard.record_events(self.events.receiver_count() > 0);
         Venue {
             guard,

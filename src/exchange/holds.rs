@@ -78,18 +78,33 @@ impl Exchange {
             + settle_value(inst, order.remaining(), px) * fees::rate(inst.inst_type, false)
     }
 
+    /// [`rebalance`](Self::rebalance) where it can matter: when the account
+    /// holds a position on the instrument. Without one, no order closes
+    /// anything, so each order's hold stands on its own and removing one
+    /// order (a cancel) changes no other.
+    pub(crate) fn rebalance_if_positioned(&mut self, acct: AccountId, inst_id: &str, now: i64) {
+        if self.accounts[acct]
+            .positions
+            .keys()
+            .any(|k| k.inst_id == inst_id)
+        {
+            self.rebalance(acct, inst_id, now);
+        }
+    }
+
     /// Re-holds every open order of the account on a derivative instrument,
     /// oldest first; cancels what the account can no longer afford and
     /// reduce-only orders with nothing left to reduce. One pass: what the
     /// orders ahead claimed of each position is carried along, so this costs
     /// the same per order however many are open.
     pub(crate) fn rebalance(&mut self, acct: AccountId, inst_id: &str, now: i64) {
-        let Some(inst) = self.instruments.by_id(inst_id).cloned() else {
+        let Some(inst) = self.instruments.by_id(inst_id) else {
             return;
         };
         if !inst.inst_type.is_derivative() {
             return;
         }
+        let inst = inst.clone();
         let mark = self.mark_px(&inst, now);
         let ids: Vec<i64> = self.accounts[acct]
             .open_orders()

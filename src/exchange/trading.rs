@@ -588,7 +588,7 @@ impl Exchange {
             Some(CancelSource::User),
             now,
         );
-        self.rebalance(acct, inst_id, now);
+        self.rebalance_if_positioned(acct, inst_id, now);
         Ok(ack)
     }
 

@@ -8,7 +8,7 @@ use std::future::Future;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use tokio::sync::oneshot;
@@ -284,7 +284,7 @@ impl MockOkxBuilder {
         let state = AppState::new(crate::state::Shared {
             shutting_down,
             events: tokio::sync::broadcast::channel(crate::state::EVENT_BACKLOG).0,
-            exchange: Arc::new(Mutex::new(exchange)),
+            exchange: parking_lot::Mutex::new(exchange),
             keys: KeyStore::new(world.keys().iter().cloned()),
             clock: self.clock,
             journal: Journal::new(config.journal_cap),
