@@ -86,7 +86,6 @@ pub(crate) fn app(state: AppState) -> Router {
             "/api/v5/asset/withdrawal-history",
             get(funding::withdrawal_history),
         )
-        .route_layer(from_fn_with_state(state.clone(), crate::ratelimit::limit))
         .route_layer(from_fn_with_state(state.clone(), require_read));
 
     let private_trade = Router::new()
@@ -116,12 +115,10 @@ pub(crate) fn app(state: AppState) -> Router {
             "/api/v5/asset/cancel-withdrawal",
             post(funding::cancel_withdrawal),
         )
-        .route_layer(from_fn_with_state(state.clone(), crate::ratelimit::limit))
         .route_layer(from_fn_with_state(state.clone(), require_trade));
 
     let private_withdraw = Router::new()
         .route("/api/v5/asset/withdrawal", post(funding::withdrawal))
-        .route_layer(from_fn_with_state(state.clone(), crate::ratelimit::limit))
         .route_layer(from_fn_with_state(state.clone(), require_withdraw));
 
     Router::new()
@@ -133,10 +130,6 @@ pub(crate) fn app(state: AppState) -> Router {
         .merge(crate::ws::routes())
         .fallback(|| async { ApiError::NotFound.into_response() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed().into_response() })
-        .layer(from_fn_with_state(
-            state.clone(),
-            crate::scenario::layer::apply,
-        ))
         .layer(from_fn_with_state(state.clone(), crate::journal::record))
         .with_state(state)
 }

@@ -253,7 +253,8 @@ const BODY_KEPT: usize = 64 * 1024;
 /// Bodies larger than this are refused unread (the gate uses the same bound).
 const BODY_MAX: usize = 1 << 20;
 
-/// Middleware: journals every OKX request (not the control API) with its answer.
+/// Middleware: journals every OKX request (not the control API) with its
+/// answer. It hands the request on to the fault layer ([`crate::scenario::layer::apply`]).
 pub(crate) async fn record(
     axum::extract::State(state): axum::extract::State<crate::state::AppState>,
     request: axum::extract::Request,
@@ -269,12 +270,11 @@ pub(crate) async fn record(
         return crate::error::ApiError::json_syntax().into_response();
     };
     let mut entry = record_request(&parts, &bytes, ts);
-    let response = next
-        .run(axum::extract::Request::from_parts(
-            parts,
-            axum::body::Body::from(bytes),
-        ))
-        .await;
+    // The fault layer comes next; called, not layered, to spare every
+    // request a layer's boxing and cloning.
+    let request = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+    let response =
+        crate::scenario::layer::apply(axum::extract::State(state.clone()), request, next).await;
     entry.status = response.status().as_u16();
     entry.code = response
         .extensions()

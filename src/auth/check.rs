@@ -24,7 +24,6 @@
 use std::net::IpAddr;
 
 use axum::http::{HeaderMap, StatusCode};
-use chrono::NaiveDateTime;
 
 use super::keys::{ApiKey, Env, KeyStore, Permission};
 use super::sign::{SignedForm, verify};
@@ -291,12 +290,14 @@ fn present<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// Strictly `YYYY-MM-DDTHH:MM:SS.sssZ` (ISO 8601, UTC, milliseconds), as OKX requires.
 pub(crate) fn parse_timestamp(text: &str) -> Option<i64> {
     let bytes = text.as_bytes();
-    if bytes.len() != 24 || bytes[19] != b'.' || bytes[23] != b'Z' {
+    if bytes.len() != 24 || bytes[10] != b'T' || bytes[19] != b'.' || bytes[23] != b'Z' {
         return None;
     }
-    NaiveDateTime::parse_from_str(&text[..23], "%Y-%m-%dT%H:%M:%S%.3f")
+    // With the shape fixed above, RFC 3339 parsing is the same check, and
+    // much cheaper than a format string (it runs on every signed request).
+    chrono::DateTime::parse_from_rfc3339(text)
         .ok()
-        .map(|t| t.and_utc().timestamp_millis())
+        .map(|t| t.timestamp_millis())
 }
 
 /// OKX keys are UUIDs (8-4-4-4-12 hexadecimal digits).
