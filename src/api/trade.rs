@@ -100,6 +100,7 @@ pub(crate) fn place_all(
     exchange.sync(now);
     let acct = account_of(&exchange, auth)?;
     let mut earlier = Vec::new();
+    let mut results = Vec::with_capacity(requests.len());
     for request in requests {
         let cl_ord_id = request.cl_ord_id.clone().unwrap_or_default();
         let tag = request.tag.clone().unwrap_or_default();
@@ -112,6 +113,13 @@ pub(crate) fn place_all(
             None if limited => Err(Reject::RateLimited),
             None => exchange.place(acct, &request, &earlier, now),
         };
+        if !cl_ord_id.is_empty() {
+            earlier.push(cl_ord_id.clone());
+        }
+        results.push((result, cl_ord_id, tag));
+    }
+    drop(exchange); // the answer is written without holding the venue
+    for (result, cl_ord_id, tag) in results {
         match result {
             Ok(ack) => reply.ok(
                 json!({"clOrdId": ack.cl_ord_id, "ordId": ack.ord_id.to_string(), "subCode": "", "tag": ack.tag, "ts": ack.ts.to_string()}),
@@ -121,9 +129,6 @@ pub(crate) fn place_all(
                 json!({"clOrdId": cl_ord_id, "ordId": "", "subCode": "", "tag": tag, "ts": now.to_string()}),
                 &reject,
             ),
-        }
-        if !cl_ord_id.is_empty() {
-            earlier.push(cl_ord_id);
         }
     }
     Ok(reply)
@@ -162,8 +167,15 @@ pub(crate) fn cancel_all(
     let mut exchange = state.exchange();
     exchange.sync(now);
     let acct = account_of(&exchange, auth)?;
-    for (fields, inst_id) in items.iter().zip(inst_ids) {
-        let result = order_ref(fields).and_then(|by| exchange.cancel(acct, &inst_id, &by, now));
+    let results: Vec<_> = items
+        .iter()
+        .zip(inst_ids)
+        .map(|(fields, inst_id)| {
+            order_ref(fields).and_then(|by| exchange.cancel(acct, &inst_id, &by, now))
+        })
+        .collect();
+    drop(exchange); // the answer is written without holding the venue
+    for (fields, result) in items.iter().zip(results) {
         match result {
             Ok(ack) => reply.ok(
                 json!({"clOrdId": ack.cl_ord_id, "ordId": ack.ord_id.to_string(), "ts": now.to_string()}),

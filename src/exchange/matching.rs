@@ -183,12 +183,19 @@ impl Exchange {
         for algo in self.accounts.iter().flat_map(|a| a.live_algos()) {
             watched[algo.book] = true;
         }
+        // And one over the open orders finds the books anything rests on.
+        let mut rested = vec![false; self.books.len()];
+        for order in self.accounts.iter().flat_map(|a| a.open_orders()) {
+            rested[order.book] = true;
+        }
         debug_assert!(self.accounts.iter().all(|a| a.indexes_agree()));
         for (book, watched) in watched.into_iter().enumerate() {
             let from = self.synced[book];
             if now > from {
                 self.synced[book] = now;
-                self.fill_from_tape(book, from, now);
+                if rested[book] {
+                    self.fill_from_tape(book, from, now);
+                }
             }
             if watched {
                 self.trigger_algos_on(book, from, now);
