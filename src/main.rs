@@ -55,6 +55,11 @@ struct Cli {
     /// in the temporary directory, named in the banner).
     #[arg(long, env = "OKX_MOCK_TLS_CERT_OUT")]
     tls_cert_out: Option<PathBuf>,
+    /// Threads serving requests. One is the default: the venue is behind one
+    /// lock, so more threads mostly wait for each other, and on a small
+    /// machine shared with the client one thread answers more (see BENCHMARKS.md).
+    #[arg(long, env = "OKX_MOCK_THREADS", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: u16,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -143,7 +148,7 @@ fn main() -> ExitCode {
         }
     }
     println!("{text}");
-    let runtime = match tokio::runtime::Runtime::new() {
+    let runtime = match runtime(cli.threads) {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("okx-mock: cannot start the runtime: {error}");
@@ -186,6 +191,20 @@ fn banner(url: &str, keys: &[ApiKey]) -> String {
         ));
     }
     out
+}
+
+/// The runtime serving requests: one thread, or a pool of `threads`.
+fn runtime(threads: u16) -> std::io::Result<tokio::runtime::Runtime> {
+    if threads == 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(usize::from(threads))
+            .enable_all()
+            .build()
+    }
 }
 
 /// Writes the TLS certificate where clients can trust it; the path written.
