@@ -54,6 +54,7 @@ pub use crate::admin::ops::{
 };
 pub use crate::auth::{ApiKey, Env, IDLE_KEY_LIFETIME_MS, Permission, prehash, sign};
 pub use crate::clock::Clock;
+pub use crate::exchange::HISTORY_CAP;
 pub use crate::journal::{DEFAULT_JOURNAL_CAP, JournalEntry, JournalFilter};
 pub use crate::ratelimit::RateLimitSettings;
 pub use crate::scenario::{DEFAULT_WORLD, WorldError};

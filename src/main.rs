@@ -41,6 +41,10 @@ struct Cli {
     /// Requests the journal keeps (oldest dropped first).
     #[arg(long, env = "OKX_MOCK_JOURNAL_CAP", default_value_t = okx_mock::DEFAULT_JOURNAL_CAP)]
     journal_cap: usize,
+    /// Orders, algo orders, fills, bills and closed positions each account
+    /// keeps (oldest finished dropped first).
+    #[arg(long, env = "OKX_MOCK_HISTORY_CAP", default_value_t = okx_mock::HISTORY_CAP)]
+    history_cap: usize,
     /// Also serve HTTPS and WSS on this port (0: one the OS picks). python-okx's
     /// WebSocket client needs it: it refuses ws:// URLs.
     #[arg(long, env = "OKX_MOCK_TLS_PORT")]
@@ -99,7 +103,8 @@ fn main() -> ExitCode {
         .host(cli.host)
         .port(cli.port)
         .seed(cli.seed)
-        .journal_cap(cli.journal_cap);
+        .journal_cap(cli.journal_cap)
+        .history_cap(cli.history_cap);
     if cli.rate_limits.is_some() || cli.rate_limit_scale.is_some() {
         builder = builder.rate_limits(okx_mock::RateLimitSettings {
             enabled: cli.rate_limits.as_deref() != Some("off"),

@@ -29,6 +29,8 @@ pub(crate) struct Config {
     pub(crate) ws_idle: std::time::Duration,
     /// The TLS listener's certificate (PEM), when there is one.
     pub(crate) tls_cert_pem: Option<String>,
+    /// Orders, algo orders, fills, bills and closed positions each account keeps.
+    pub(crate) history_cap: usize,
 }
 
 impl Default for Config {
@@ -45,6 +47,7 @@ impl Default for Config {
             region_hosts: std::collections::BTreeMap::new(),
             ws_idle: std::time::Duration::from_secs(30),
             tls_cert_pem: None,
+            history_cap: crate::exchange::HISTORY_CAP,
         }
     }
 }

@@ -313,7 +313,16 @@ async fn memory(options: &Options) -> Vec<(String, bool)> {
     let path =
         std::env::temp_dir().join(format!("okx-mock-bench-walk-{}.toml", std::process::id()));
     std::fs::write(&path, world).expect("a temp world");
-    let (mock, _) = start_mock(&["--rate-limits", "off", "--world", path.to_str().unwrap()]);
+    // The journal is capped low here so that what this part measures is the
+    // venue's own memory (the first part shows the journal levelling off).
+    let (mock, _) = start_mock(&[
+        "--rate-limits",
+        "off",
+        "--journal-cap",
+        "1000",
+        "--world",
+        path.to_str().unwrap(),
+    ]);
     let on_mock = target(&mock, &creds);
     for i in 0..100u32 {
         let (side, px) = if i % 2 == 0 {

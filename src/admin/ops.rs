@@ -320,9 +320,10 @@ impl AppState {
     pub(crate) fn reset(&self) -> Result<(), AdminError> {
         let now = self.clock.now_ms();
         let world = load_world(self, now)?;
-        let fresh = world
+        let mut fresh = world
             .exchange(self.config.seed, now)
             .map_err(|e| AdminError::Conflict(format!("the world no longer loads: {e}")))?;
+        fresh.history_cap = self.config.history_cap;
         *self.exchange() = fresh;
         self.keys.clear();
         for key in world.keys() {

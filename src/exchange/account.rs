@@ -127,8 +127,9 @@ pub(crate) struct Fill {
     pub(crate) ts: i64,
 }
 
-/// How much history an account keeps (oldest dropped first).
-pub(crate) const HISTORY_CAP: usize = 10_000;
+/// How much history an account keeps by default (oldest dropped first);
+/// `--history-cap` changes it.
+pub const HISTORY_CAP: usize = 10_000;
 
 /// A trading account.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -152,7 +153,7 @@ pub(crate) struct Account {
     pub(crate) algos: BTreeMap<i64, super::algo::AlgoOrder>,
     /// The ordIds of `orders` still open, and the algoIds of `algos` still
     /// live: every request visits these, never the whole history (up to
-    /// [`HISTORY_CAP`] each). Kept where an order or algo order is added or
+    /// the history cap each). Kept where an order or algo order is added or
     /// changes state; rebuilt by [`reindex`](Self::reindex) after an import.
     #[serde(skip)]
     pub(crate) open_ids: BTreeSet<i64>,
@@ -277,24 +278,24 @@ impl Account {
                 .eq(self.live_algo_ids.iter().copied())
     }
 
-    pub(crate) fn record_fill(&mut self, fill: Fill) {
-        if self.fills.len() >= HISTORY_CAP {
+    pub(crate) fn record_fill(&mut self, fill: Fill, cap: usize) {
+        if self.fills.len() >= cap {
             self.fills.pop_front();
         }
         self.fills.push_back(fill);
     }
 
-    pub(crate) fn record_bill(&mut self, bill: Bill) {
-        if self.bills.len() >= HISTORY_CAP {
+    pub(crate) fn record_bill(&mut self, bill: Bill, cap: usize) {
+        if self.bills.len() >= cap {
             self.bills.pop_front();
         }
         self.bills.push_back(bill);
     }
 
     /// Forgets the oldest finished orders beyond the history cap.
-    /// Drops the oldest finished algo orders beyond [`HISTORY_CAP`].
-    pub(crate) fn trim_algos(&mut self) {
-        while self.algos.len() > HISTORY_CAP {
+    /// Drops the oldest finished algo orders beyond `cap`.
+    pub(crate) fn trim_algos(&mut self, cap: usize) {
+        while self.algos.len() > cap {
             let Some(oldest) = self
                 .algos
                 .values()
@@ -307,8 +308,8 @@ impl Account {
         }
     }
 
-    pub(crate) fn trim_orders(&mut self) {
-        while self.orders.len() > HISTORY_CAP {
+    pub(crate) fn trim_orders(&mut self, cap: usize) {
+        while self.orders.len() > cap {
             let Some(oldest) = self
                 .orders
                 .iter()

@@ -468,7 +468,7 @@ impl Exchange {
         let account = &mut self.accounts[acct];
         account.algos.insert(algo_id, algo);
         account.live_algo_ids.insert(algo_id);
-        account.trim_algos();
+        account.trim_algos(self.history_cap);
         self.publish_algo(acct, algo_id);
         Ok(AlgoAck {
             algo_id,
@@ -920,7 +920,7 @@ impl Exchange {
                 attached.algo_id = Some(id);
             }
         }
-        account.trim_algos();
+        account.trim_algos(self.history_cap);
     }
 }
 

@@ -25,6 +25,7 @@ pub(crate) mod views;
 
 use rust_decimal::Decimal;
 
+pub use self::account::HISTORY_CAP;
 pub(crate) use self::convert::{ConvertError, ConvertRequest, ConvertUnit};
 pub(crate) use self::instruments::{Contract, CtType, InstType, Instrument, Instruments};
 pub(crate) use self::market::Level;
@@ -156,6 +157,9 @@ pub(crate) struct Exchange {
     synced: Vec<i64>,
     /// Changes recorded for listeners (WebSocket channels).
     outbox: events::Outbox,
+    /// How many orders, algo orders, fills, bills and closed positions each
+    /// account remembers (oldest finished dropped first).
+    pub(crate) history_cap: usize,
 }
 
 impl Exchange {
@@ -182,6 +186,7 @@ impl Exchange {
             accounts,
             ids: Ids::default(),
             outbox: events::Outbox::default(),
+            history_cap: account::HISTORY_CAP,
         }
     }
 

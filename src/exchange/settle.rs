@@ -77,6 +77,9 @@ impl Exchange {
             let change = update_position(
                 account, &inst, side, pos_side, td_mode, px, qty, lever, fee, bill_id, now,
             );
+            while account.closed_positions.len() > self.history_cap {
+                account.closed_positions.pop_front();
+            }
             account.balance(&ccy).cash += fee + change.pnl;
             (fee, ccy, change.pnl, change.sub_type)
         } else {
@@ -116,27 +119,30 @@ impl Exchange {
             account.open_ids.remove(&ord_id);
         }
 
-        account.record_fill(Fill {
-            bill_id,
-            trade_id,
-            ord_id,
-            cl_ord_id: cl_ord_id.clone(),
-            tag,
-            inst_id: inst.inst_id.clone(),
-            inst_type: inst.inst_type.as_str().to_owned(),
-            side,
-            pos_side,
-            fill_px: px,
-            fill_sz: qty,
-            fill_pnl: pnl,
-            fee,
-            fee_ccy: fee_ccy.clone(),
-            fee_rate: -rate,
-            maker,
-            sub_type: sub_type.to_owned(),
-            mark_px: mark,
-            ts: now,
-        });
+        account.record_fill(
+            Fill {
+                bill_id,
+                trade_id,
+                ord_id,
+                cl_ord_id: cl_ord_id.clone(),
+                tag,
+                inst_id: inst.inst_id.clone(),
+                inst_type: inst.inst_type.as_str().to_owned(),
+                side,
+                pos_side,
+                fill_px: px,
+                fill_sz: qty,
+                fill_pnl: pnl,
+                fee,
+                fee_ccy: fee_ccy.clone(),
+                fee_rate: -rate,
+                maker,
+                sub_type: sub_type.to_owned(),
+                mark_px: mark,
+                ts: now,
+            },
+            self.history_cap,
+        );
         let mgn_mode = match td_mode {
             TdMode::Cash => "cash",
             TdMode::Cross => "cross",
@@ -159,26 +165,29 @@ impl Exchange {
         let account = &mut self.accounts[acct];
         for ((ccy, bal_chg, bill_fee), bill_id) in moved.into_iter().zip(ids) {
             let bal = account.cash(&ccy);
-            account.record_bill(Bill {
-                bill_id,
-                inst_id: inst.inst_id.clone(),
-                inst_type: inst.inst_type.as_str().to_owned(),
-                ccy,
-                kind: "2".to_owned(),
-                sub_type: sub_type.to_owned(),
-                bal_chg,
-                bal,
-                sz: qty,
-                px,
-                pnl,
-                fee: bill_fee,
-                mgn_mode: mgn_mode.to_owned(),
-                ord_id,
-                cl_ord_id: cl_ord_id.clone(),
-                trade_id,
-                exec_type: if maker { "M" } else { "T" }.to_owned(),
-                ts: now,
-            });
+            account.record_bill(
+                Bill {
+                    bill_id,
+                    inst_id: inst.inst_id.clone(),
+                    inst_type: inst.inst_type.as_str().to_owned(),
+                    ccy,
+                    kind: "2".to_owned(),
+                    sub_type: sub_type.to_owned(),
+                    bal_chg,
+                    bal,
+                    sz: qty,
+                    px,
+                    pnl,
+                    fee: bill_fee,
+                    mgn_mode: mgn_mode.to_owned(),
+                    ord_id,
+                    cl_ord_id: cl_ord_id.clone(),
+                    trade_id,
+                    exec_type: if maker { "M" } else { "T" }.to_owned(),
+                    ts: now,
+                },
+                self.history_cap,
+            );
         }
         let note = FillNote {
             trade_id,
@@ -268,9 +277,6 @@ fn update_position(
         if position.pos.is_zero() {
             let closed = account.positions.remove(&key).expect("just updated");
             let close_avg_px = closed.close_notional / closed.close_total_pos;
-            if account.closed_positions.len() >= super::account::HISTORY_CAP {
-                account.closed_positions.pop_front();
-            }
             account.closed_positions.push_back(ClosedPosition {
                 position: closed,
                 close_avg_px,

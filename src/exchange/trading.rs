@@ -436,7 +436,7 @@ impl Exchange {
         account.open_ids.insert(ord_id);
         self.publish_order(acct, ord_id, None, false);
         self.take(acct, ord_id, now);
-        self.accounts[acct].trim_orders();
+        self.accounts[acct].trim_orders(self.history_cap);
         Ok(Ack {
             ord_id,
             cl_ord_id: o.cl_ord_id,

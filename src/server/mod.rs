@@ -175,6 +175,13 @@ impl MockOkxBuilder {
         self
     }
 
+    /// How many orders, algo orders, fills, bills and closed positions each
+    /// account remembers (default 10 000; the oldest finished go first).
+    pub fn history_cap(mut self, cap: usize) -> Self {
+        self.config.history_cap = cap.max(1);
+        self
+    }
+
     /// How long a WebSocket connection may stay silent before it is closed
     /// with 4004 (default 30 s, as OKX; wall-clock time).
     pub fn ws_idle_timeout(mut self, timeout: std::time::Duration) -> Self {
@@ -277,9 +284,10 @@ impl MockOkxBuilder {
         config.sources = Arc::new(sources);
         config.region_hosts = world.region_hosts.clone();
         config.seed = self.seed;
-        let exchange = world
+        let mut exchange = world
             .exchange(self.seed, now)
             .map_err(|source| StartError::World { path: None, source })?;
+        exchange.history_cap = config.history_cap;
         let (shutdown_tx, shutting_down) = tokio::sync::watch::channel(false);
         let state = AppState::new(crate::state::Shared {
             shutting_down,
