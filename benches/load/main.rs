@@ -358,7 +358,7 @@ async fn memory(options: &Options) -> Vec<(String, bool)> {
         }
     }
     println!(
-        "\nAn hour of exchange time in 1 s steps (random walk, 100 resting orders, a private and a books request each step):\n"
+        "\nAn hour of exchange time in 1 s steps (random walk, 100 resting orders, a private and a books request each step; journal capped at 1 000):\n"
     );
     for (minutes, kib) in &hourly {
         println!("- after {minutes} min: {:.1} MiB", mib(*kib));
