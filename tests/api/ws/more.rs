@@ -225,3 +225,40 @@ delayMs = 500
     assert_eq!(first, "answer first");
     assert_eq!(push["data"][0]["ordId"], answer["data"][0]["ordId"]);
 }
+
+#[tokio::test]
+async fn the_shipped_stream_break_loses_one_update_then_drops_the_connection() {
+    let server = MockOkx::builder()
+        .rate_limits(NO_LIMITS)
+        .clock(Clock::frozen_at(NOW))
+        .scenario_file(format!(
+            "{}/scenarios/ws-stream-breaks.toml",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .start()
+        .await
+        .unwrap();
+    let trader = Trader::live(&server);
+    let mut ws = Ws::open(&server, "private").await;
+    ws.login(&trader.creds, NOW).await;
+    ws.subscribe(json!({"channel": "orders", "instType": "ANY"}))
+        .await;
+    let mut seen = Vec::new();
+    for i in 1..=3 {
+        trader.order(json!({"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "90000", "sz": "0.01", "clOrdId": format!("o{i}")})).await;
+    }
+    for _ in 0..2 {
+        seen.push(ws.push("orders").await["data"][0]["clOrdId"].clone());
+    }
+    assert_eq!(seen, [json!("o1"), json!("o3")], "o2's update was lost");
+    trader.order(json!({"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "90000", "sz": "0.01", "clOrdId": "o4"})).await;
+    assert_eq!(
+        ws.closed_with().await,
+        None,
+        "dropped without a close frame"
+    );
+    let pending = trader
+        .get("/api/v5/trade/orders-pending?instId=BTC-USDT")
+        .await;
+    assert_eq!(pending.data().len(), 4, "REST still shows every order");
+}
