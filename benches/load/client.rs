@@ -155,100 +155,101 @@ async fn connection(
     let mut round = 0u64;
     while Instant::now() < end && limit.is_none_or(|l| sent < l) {
         round += 1;
-        let steps: Vec<Request<Full<Bytes>>> = match workload {
-            Workload::Ticker => vec![get(
-                &target,
-                "/api/v5/market/ticker?instId=BTC-USDT-SWAP",
-                false,
-            )],
-            Workload::Books => vec![get(
-                &target,
-                "/api/v5/market/books?instId=BTC-USDT-SWAP&sz=20",
-                false,
-            )],
-            Workload::Pending => vec![get(&target, "/api/v5/trade/orders-pending", true)],
-            Workload::PlaceCancel => {
-                let px = format!("{}", 94_000 - (n as u64 * 7 + round) % 500);
-                let body = format!(
-                    r#"{{"instId":"BTC-USDT-SWAP","tdMode":"cross","side":"buy","ordType":"post_only","px":"{px}","sz":"0.01"}}"#
-                );
-                vec![post(&target, "/api/v5/trade/order", body)]
-            }
-            Workload::MarketBatch => {
-                let orders: Vec<String> = (0..20)
-                    .map(|i| {
-                        let side = if i % 2 == 0 { "buy" } else { "sell" };
-                        format!(
-                            r#"{{"instId":"BTC-USDT-SWAP","tdMode":"cross","side":"{side}","ordType":"market","sz":"0.01"}}"#
-                        )
-                    })
-                    .collect();
-                vec![post(
-                    &target,
-                    "/api/v5/trade/batch-orders",
-                    format!("[{}]", orders.join(",")),
-                )]
-            }
+        let request = first_request(&target, workload, n, round);
+        let (began, answer) = exchange(&mut sender, request).await;
+        sent += if workload == Workload::MarketBatch {
+            20
+        } else {
+            1
         };
-        for request in steps {
-            let began = Instant::now();
-            let answer = match sender.send_request(request).await {
-                Ok(response) => {
-                    let ok = response.status().is_success();
-                    let body = response.into_body().collect().await.map(|b| b.to_bytes());
-                    body.ok().filter(|_| ok)
-                }
-                Err(_) => None,
-            };
-            let took = began.elapsed();
-            sent += if workload == Workload::MarketBatch {
-                20
-            } else {
-                1
-            };
-            let code_ok = answer.as_ref().is_some_and(|b| {
-                serde_json::from_slice::<Value>(b).is_ok_and(|v| v["code"] == "0")
-            });
-            if began >= start && Instant::now() <= end {
-                stats.requests += 1;
-                stats
-                    .latencies_us
-                    .push(took.as_micros().min(u128::from(u32::MAX)) as u32);
-                if !code_ok {
-                    stats.errors += 1;
-                }
-            } else if limit.is_some() && !code_ok {
-                stats.errors += 1;
-            }
-            if workload == Workload::PlaceCancel && code_ok {
-                let placed: Value = serde_json::from_slice(answer.as_ref().unwrap()).unwrap();
-                let ord_id = placed["data"][0]["ordId"].as_str().unwrap_or_default();
-                let body = format!(r#"{{"instId":"BTC-USDT-SWAP","ordId":"{ord_id}"}}"#);
-                let cancel = post(&target, "/api/v5/trade/cancel-order", body);
-                let began = Instant::now();
-                let ok = match sender.send_request(cancel).await {
-                    Ok(response) => {
-                        let body = response.into_body().collect().await.map(|b| b.to_bytes());
-                        body.is_ok_and(|b| {
-                            serde_json::from_slice::<Value>(&b).is_ok_and(|v| v["code"] == "0")
-                        })
-                    }
-                    Err(_) => false,
-                };
-                let took = began.elapsed();
-                if began >= start && Instant::now() <= end {
-                    stats.requests += 1;
-                    stats
-                        .latencies_us
-                        .push(took.as_micros().min(u128::from(u32::MAX)) as u32);
-                    if !ok {
-                        stats.errors += 1;
-                    }
-                }
-            }
+        stats.note(began, answer.as_ref(), (start, end));
+        // A placed order is canceled at once, on the same connection.
+        if let (Workload::PlaceCancel, Some(placed)) = (workload, answer) {
+            let ord_id = placed["data"][0]["ordId"].as_str().unwrap_or_default();
+            let body = format!(r#"{{"instId":"BTC-USDT-SWAP","ordId":"{ord_id}"}}"#);
+            let cancel = post(&target, "/api/v5/trade/cancel-order", body);
+            let (began, answer) = exchange(&mut sender, cancel).await;
+            stats.note(began, answer.as_ref(), (start, end));
         }
     }
     stats
+}
+
+impl Stats {
+    /// Counts one answer (`None`: failed or not code "0") if it was asked
+    /// within the measured window.
+    fn note(&mut self, began: Instant, answer: Option<&Value>, (start, end): (Instant, Instant)) {
+        let took = began.elapsed();
+        if began < start || Instant::now() > end {
+            return;
+        }
+        self.requests += 1;
+        self.latencies_us
+            .push(took.as_micros().min(u128::from(u32::MAX)) as u32);
+        if answer.is_none() {
+            self.errors += 1;
+        }
+    }
+}
+
+/// What a round of `workload` sends first.
+fn first_request(
+    target: &Target,
+    workload: Workload,
+    n: usize,
+    round: u64,
+) -> Request<Full<Bytes>> {
+    match workload {
+        Workload::Ticker => get(target, "/api/v5/market/ticker?instId=BTC-USDT-SWAP", false),
+        Workload::Books => get(
+            target,
+            "/api/v5/market/books?instId=BTC-USDT-SWAP&sz=20",
+            false,
+        ),
+        Workload::Pending => get(target, "/api/v5/trade/orders-pending", true),
+        Workload::PlaceCancel => {
+            // Bids spread over 500 ticks below the market, so they rest.
+            let px = 94_000 - (n as u64 * 7 + round) % 500;
+            let body = format!(
+                r#"{{"instId":"BTC-USDT-SWAP","tdMode":"cross","side":"buy","ordType":"post_only","px":"{px}","sz":"0.01"}}"#
+            );
+            post(target, "/api/v5/trade/order", body)
+        }
+        Workload::MarketBatch => {
+            let orders: Vec<String> = (0..20)
+                .map(|i| {
+                    let side = if i % 2 == 0 { "buy" } else { "sell" };
+                    format!(
+                        r#"{{"instId":"BTC-USDT-SWAP","tdMode":"cross","side":"{side}","ordType":"market","sz":"0.01"}}"#
+                    )
+                })
+                .collect();
+            post(
+                target,
+                "/api/v5/trade/batch-orders",
+                format!("[{}]", orders.join(",")),
+            )
+        }
+    }
+}
+
+/// Sends `request` and reads the answer: when it was sent, and the answer
+/// if it was HTTP 2xx with `code` "0".
+async fn exchange(
+    sender: &mut hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    request: Request<Full<Bytes>>,
+) -> (Instant, Option<Value>) {
+    let began = Instant::now();
+    let answer = match sender.send_request(request).await {
+        Ok(response) if response.status().is_success() => {
+            let body = response.into_body().collect().await.map(|b| b.to_bytes());
+            body.ok()
+                .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+                .filter(|v| v["code"] == "0")
+        }
+        _ => None,
+    };
+    (began, answer)
 }
 
 /// One signed POST on a connection of its own; the answer's body.

@@ -29,33 +29,13 @@ const { describe, it, beforeEach, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 const ccxt = require('ccxt');
 const { startMock } = require('../lib/mock.js');
+const { WAIT_MS, setPrice, advanceClock, freezeClock, withTimeout } = require('../lib/control.js');
 
-const WAIT_MS = 10_000;
 const BTC = 'BTC/USDT';
 const BTC_INST_ID_CODE = 10000001; // scenarios/default.toml
 const CCXT_TAG = '6b9ad766b55dBCDE';
 
-async function admin(mock, path, body) {
-  const res = await fetch(`${mock.baseUrl}${path}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body ?? {}),
-  });
-  const text = await res.text();
-  assert.equal(res.status, 200, `${path}: ${text}`);
-  return JSON.parse(text);
-}
-const setPrice = (mock, instId, px) => admin(mock, '/__admin/prices', { instId, px });
-const advanceClock = (mock, ms) => admin(mock, '/__admin/clock/advance', { ms });
-const freezeClock = (mock) => admin(mock, '/__admin/clock/freeze');
 
-function withTimeout(promise, label, ms = WAIT_MS) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${label}: nothing within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 // Waits for `pending` (a watch call made before the action it waits on: a
 // ccxt watch future only resolves on frames that come after it), then calls

@@ -31,24 +31,11 @@ const assert = require('node:assert/strict');
 const zlib = require('node:zlib');
 const { RestClient, WebsocketClient, WebsocketAPIClient } = require('okx-api');
 const { startMock } = require('../lib/mock.js');
+const { WAIT_MS, setPrice, advanceClock, freezeClock } = require('../lib/control.js');
 
-const WAIT_MS = 10_000;
 const OKX_API_TAG = '159881cb7207BCDE';
 const LIVE_UID = '448065917583769600';
 
-async function admin(mock, path, body) {
-  const res = await fetch(`${mock.baseUrl}${path}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body ?? {}),
-  });
-  const text = await res.text();
-  assert.equal(res.status, 200, `${path}: ${text}`);
-  return JSON.parse(text);
-}
-const setPrice = (mock, instId, px) => admin(mock, '/__admin/prices', { instId, px });
-const advanceClock = (mock, ms) => admin(mock, '/__admin/clock/advance', { ms });
-const freezeClock = (mock) => admin(mock, '/__admin/clock/freeze');
 
 const wsUrlOf = (mock) => `${mock.baseUrl.replace(/^http/, 'ws')}/ws/v5`;
 const accountsOf = (mock) => [{
