@@ -3,7 +3,7 @@
 //! Instruments may be named by `instIdCode` (ccxt.pro always does) or `instId`;
 //! `instIdCode` wins when both are given, as OKX documents.
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::reply::op_reply;
 use crate::api::trade::{amend_all, cancel_all, place_all};
@@ -60,22 +60,70 @@ pub(crate) fn run(
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     });
-    let result = match op {
-        "order" | "batch-orders" => items
-            .iter()
-            .map(crate::wire::trade::place_request)
-            .collect::<Result<Vec<_>, _>>()
-            .and_then(|requests| place_all(state, auth, exp_time.as_deref(), requests, &[])),
-        "cancel-order" | "batch-cancel-orders" => cancel_all(state, auth, items),
-        _ => amend_all(state, auth, exp_time.as_deref(), items),
-    };
-    match result {
-        Ok(trade_reply) => {
-            let (code, msg, data) = trade_reply.into_parts();
-            reply(code, msg, data)
+    // An item naming no instrument fails on its own, as OKX answers it
+    // (per item 50014, observed for ccxt's batch-orders); the rest go through.
+    let (named_items, unnamed): (Vec<&Fields>, Vec<&Fields>) =
+        items.iter().partition(|f| f.text("instId").is_some());
+    let named_items: Vec<Fields> = named_items.into_iter().cloned().collect();
+    let result = if named_items.is_empty() {
+        Ok(Vec::new())
+    } else {
+        match op {
+            "order" | "batch-orders" => named_items
+                .iter()
+                .map(crate::wire::trade::place_request)
+                .collect::<Result<Vec<_>, _>>()
+                .and_then(|requests| place_all(state, auth, exp_time.as_deref(), requests, &[])),
+            "cancel-order" | "batch-cancel-orders" => cancel_all(state, auth, named_items),
+            _ => amend_all(state, auth, exp_time.as_deref(), named_items),
         }
-        Err(error) => reply(error.code(), error.message(), Vec::new()),
+        .map(|trade_reply| trade_reply.into_parts().2)
+    };
+    let mut done = match result {
+        Ok(done) => done.into_iter(),
+        Err(error) => return reply(error.code(), error.message(), Vec::new()),
+    };
+    let now = state.clock.now_ms();
+    let data: Vec<Value> = items
+        .iter()
+        .map(
+            |fields| match unnamed.iter().any(|u| std::ptr::eq(*u, fields)) {
+                true => no_instrument(fields, now),
+                false => websocket_item(done.next().unwrap_or_default()),
+            },
+        )
+        .collect();
+    let failed = data.iter().filter(|item| item["sCode"] != "0").count();
+    let code = match failed {
+        0 => "0",
+        n if n == data.len() => "1",
+        _ => "2",
+    };
+    // OKX's WebSocket replies leave `msg` empty whatever the code (observed).
+    reply(code, "", data)
+}
+
+/// An item that names no instrument: 50014 for `instIdCode`, the field
+/// OKX's WebSocket documents, with the request's ids echoed.
+fn no_instrument(fields: &Fields, now: i64) -> Value {
+    json!({
+        "clOrdId": fields.text("clOrdId").unwrap_or_default(),
+        "ordId": "",
+        "sCode": "50014",
+        "sMsg": "Parameter instIdCode can not be empty.",
+        "subCode": "",
+        "tag": fields.text("tag").unwrap_or_default(),
+        "ts": now.to_string(),
+    })
+}
+
+/// A REST item as the WebSocket words it: a placed order's `sMsg` is
+/// "Order successfully placed." there (observed on OKX's demo trading).
+fn websocket_item(mut item: Value) -> Value {
+    if item["sMsg"] == "Order placed" {
+        item["sMsg"] = json!("Order successfully placed.");
     }
+    item
 }
 
 /// The argument with `instId` filled in from `instIdCode` when it is given.

@@ -508,8 +508,12 @@ async fn websocket_orders_accept_inst_id_code_and_echo_the_id() {
     assert!(reply["inTime"].is_string() && reply["outTime"].is_string());
     let item = &reply["data"][0];
     assert_eq!(
-        (item["sCode"].as_str(), item["clOrdId"].as_str()),
-        (Some("0"), Some("c10"))
+        (
+            item["sCode"].as_str(),
+            item["sMsg"].as_str(),
+            item["clOrdId"].as_str()
+        ),
+        (Some("0"), Some("Order successfully placed."), Some("c10"))
     );
     let ord_id = item["ordId"].clone();
     let push = ws.push("orders").await;
@@ -524,8 +528,44 @@ async fn websocket_orders_accept_inst_id_code_and_echo_the_id() {
     ws.send(json!({"id": "12", "op": "amend-order", "args": [{"instId": "BTC-USDT", "ordId": ord_id, "newSz": "0.02"}]}))
         .await;
     let reply = ws.until(|m| m["id"] == "12").await;
-    assert_eq!(reply["code"], "1");
+    assert_eq!(
+        (reply["code"].as_str(), reply["msg"].as_str()),
+        (Some("1"), Some(""))
+    );
     assert_eq!(reply["data"][0]["sCode"], "51503");
+
+    // An item naming no instrument fails alone, as OKX answered ccxt (ccxt#27805).
+    ws.send(json!({"id": "13", "op": "batch-orders", "args": [
+        {"tdMode": "cash", "side": "buy", "ordType": "limit", "px": "90000", "sz": "0.01", "clOrdId": "lost", "tag": "t1"},
+        {"instIdCode": code, "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "90000", "sz": "0.01", "clOrdId": "kept"}
+    ]}))
+    .await;
+    let reply = ws.until(|m| m["id"] == "13").await;
+    assert_eq!(
+        (reply["code"].as_str(), reply["msg"].as_str()),
+        (Some("2"), Some(""))
+    );
+    let (lost, kept) = (&reply["data"][0], &reply["data"][1]);
+    assert_eq!(
+        (
+            lost["sCode"].as_str(),
+            lost["sMsg"].as_str(),
+            lost["clOrdId"].as_str(),
+            lost["tag"].as_str(),
+            lost["ordId"].as_str()
+        ),
+        (
+            Some("50014"),
+            Some("Parameter instIdCode can not be empty."),
+            Some("lost"),
+            Some("t1"),
+            Some("")
+        )
+    );
+    assert_eq!(
+        (kept["sCode"].as_str(), kept["clOrdId"].as_str()),
+        (Some("0"), Some("kept"))
+    );
 
     let mut public = Ws::open(&server, "public").await;
     public

@@ -20,8 +20,9 @@ What ccxt.pro does here (ccxt/pro/okx.py, checked on the wire):
   REST and instIdCode instead of instId); edit_order_ws amend-order;
   cancel_order_ws cancel-order with instIdCode + ordId. Each resolves with a
   sparse order (id, clientOrderId, info = the reply item). A refused op
-  (code "1") raises a plain ExchangeError: the WS error path maps the
-  top-level msg, never data[].sCode, so no InsufficientFunds/OrderNotFound.
+  (code "1", msg "" as OKX sends) raises what REST raises (InsufficientFunds
+  for 51008, OrderNotFound for 51400): ccxt reads an empty msg as absent and
+  maps data[].sCode instead.
 - Sandbox mode appends ?brokerId=9999 to every WS URL (the mock ignores it).
 - REST fetch_mark_price sends instId without the instType OKX documents as
   required; the tests pass instType themselves.
@@ -466,27 +467,26 @@ def test_create_edit_cancel_order_ws(fresh_mock):
 
 
 def test_order_ws_rejections(fresh_mock):
-    """Refusals come back as the reply to the request id: code "1", the item's
-    sCode/sMsg/subCode as on REST. ccxt.pro raises ExchangeError with the reply
-    as message (its WS error path matches the top-level msg, not data[].sCode,
-    so there is no InsufficientFunds / OrderNotFound as on REST); the socket
-    stays usable."""
+    """Refusals come back as the reply to the request id: code "1", msg "",
+    the item's sCode/sMsg/subCode as on REST. ccxt.pro raises what it raises
+    on REST (InsufficientFunds, OrderNotFound) with the reply as message; the
+    socket stays usable."""
 
     async def main():
         ex = make_pro(fresh_mock, fresh_mock.live)
         tap = Tap(ex)
         try:
             await within(ex.load_markets())
-            with pytest.raises(ccxt.ExchangeError) as err:
+            with pytest.raises(ccxt.InsufficientFunds) as err:
                 await within(ex.create_order_ws(SPOT, "limit", "buy", 1000, 50000))  # 50M USDT
             (reply,) = tap.matching(lambda m: m.get("op") == "batch-orders")
             assert reply["id"] in str(err.value)
-            assert (reply["code"], reply["msg"]) == ("1", "All operations failed"), reply
+            assert (reply["code"], reply["msg"]) == ("1", ""), reply
             (item,) = reply["data"]
             assert (item["sCode"], item["subCode"], item["ordId"]) == ("51008", "1000", ""), item
             assert item["sMsg"] == "Order failed. Insufficient USDT balance in account", item
 
-            with pytest.raises(ccxt.ExchangeError):
+            with pytest.raises(ccxt.OrderNotFound):
                 await within(ex.cancel_order_ws("123", SPOT))
             (reply,) = tap.matching(lambda m: m.get("op") == "cancel-order")
             assert reply["code"] == "1", reply

@@ -13,10 +13,11 @@
 // - createOrderWs / editOrderWs / cancelOrderWs send `instIdCode` (from
 //   public/instruments) instead of `instId`; createOrderWs uses op
 //   batch-orders unless params.op is 'order'.
-// - A refused WS order raises ExchangeError, not InsufficientFunds: when the
-//   reply has a `msg` (OKX always sends one, "" included),
-//   handleErrorMessage only matches that msg broadly and never looks at
-//   data[].sCode (js/src/pro/okx.js:2469-2475).
+// - A refused WS order raises the same class as on REST (InsufficientFunds for
+//   51008): OKX's WS replies carry `msg: ""`, which ccxt's safeString reads as
+//   absent, so handleErrorMessage falls through to data[].sCode
+//   (js/src/pro/okx.js:2472-2488). With a non-empty msg it would raise a
+//   plain ExchangeError.
 // - watchOrderBook rejects with InvalidNonce if an update's prevSeqId is not
 //   the stored seqId (js/src/pro/okx.js:1404); it does not check checksums.
 //
@@ -248,17 +249,18 @@ describe('ccxt.pro okx (npm) over the mock\'s /ws/v5/public, /business and /priv
     assert.deepEqual(open.map((o) => o.id), [second.id]);
   });
 
-  it('createOrderWs refused: ExchangeError carrying the reply with sCode 51008', async () => {
+  it('createOrderWs refused: InsufficientFunds carrying the reply with sCode 51008', async () => {
     await assert.rejects(
       withTimeout(ex.createOrderWs(BTC, 'limit', 'buy', 100, 50000), 'createOrderWs'),
       (err) => {
-        // ExchangeError rather than InsufficientFunds: see the header.
-        assert.equal(err.constructor.name, 'ExchangeError', String(err));
+        // As on REST: see the header.
+        assert.equal(err.constructor.name, 'InsufficientFunds', String(err));
         const text = String(err.message);
         assert.ok(text.startsWith('okx {'), text);
         const body = JSON.parse(text.slice('okx '.length));
         assert.equal(body.op, 'batch-orders');
         assert.equal(body.code, '1');
+        assert.equal(body.msg, '');
         assert.equal(body.data[0].sCode, '51008');
         assert.equal(body.data[0].sMsg, 'Order failed. Insufficient USDT balance in account');
         return true;

@@ -540,7 +540,7 @@ describe('okx-api WebsocketAPIClient (WS trade ops on wsUrl = /ws/v5)', () => {
     assert.equal(placed.data.length, 1);
     const [row] = placed.data;
     assert.equal(row.sCode, '0');
-    assert.equal(row.sMsg, 'Order placed');
+    assert.equal(row.sMsg, 'Order successfully placed.'); // OKX's WS wording
     assert.equal(row.clOrdId, 'wsapi1');
     assert.equal(row.tag, OKX_API_TAG);
     assert.match(row.ordId, /^\d+$/);
