@@ -204,21 +204,134 @@ pub(crate) struct OverLimit(pub(crate) Vec<String>);
 /// Bodies larger than this are refused unread (as the gate does).
 const BODY_MAX: usize = 1 << 20;
 
+/// What the limits say of one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Within every limit.
+    Pass,
+    /// Over the endpoint's limit (50011, or 58102 for transfers).
+    Over,
+    /// A batch of orders some of whose instruments are over their limit:
+    /// those orders fail (50011), the others go through.
+    OverFor(Vec<String>),
+    /// Over the account's cap on new and amended orders (50061).
+    AccountCap,
+}
+
+/// One request as the limits see it.
+pub(crate) struct Counted<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) path: &'a str,
+    /// The account (`env/name`) once authenticated, else the client's IP.
+    pub(crate) who: &'a str,
+    pub(crate) account: Option<&'a str>,
+    /// The values of the rule's field (`instId`, `ccy`, `instType`), one per order of a batch.
+    pub(crate) field: &'a dyn Fn(&str) -> Vec<String>,
+    /// Orders in a batch body (1 otherwise).
+    pub(crate) orders: u32,
+}
+
+impl RateLimiter {
+    /// Counts `request` against its endpoint's limit and, for order writes,
+    /// the account cap (REST and WebSocket trading share both, as on OKX).
+    pub(crate) fn judge(&self, request: &Counted<'_>, now: i64) -> Verdict {
+        let settings = self.settings();
+        let (method, path) = (request.method, request.path);
+        let Some(rule) = rule_for(method, path).filter(|_| settings.enabled) else {
+            return Verdict::Pass;
+        };
+        // Batches count orders: a one-order batch counts against the single-order
+        // limit, as OKX does; an oversized batch is left to its handler (51111 etc.).
+        let orders = request.orders;
+        if path.contains("batch") && orders > 20 {
+            return Verdict::Pass;
+        }
+        let (rule, endpoint) = if path.ends_with("batch-orders") && orders == 1 {
+            (
+                per_2s(60, Scope::UidAnd("instId")),
+                format!("{method} {}", path.replace("batch-orders", "order")),
+            )
+        } else {
+            (rule, format!("{method} {path}"))
+        };
+        let who = request.who;
+        let allowed = match rule.scope {
+            Scope::Ip | Scope::Uid => self.take(
+                format!("{endpoint}|{who}"),
+                rule.limit,
+                rule.window_ms,
+                1,
+                now,
+                settings.scale,
+            ),
+            Scope::IpAnd(field) | Scope::UidAnd(field) => {
+                let mut counts: Vec<(String, u32)> = Vec::new();
+                for value in (request.field)(field) {
+                    match counts.iter_mut().find(|(v, _)| *v == value) {
+                        Some((_, n)) => *n += 1,
+                        None => counts.push((value, 1)),
+                    }
+                }
+                if counts.is_empty() {
+                    counts.push((String::new(), 1));
+                }
+                let per_request = !path.contains("batch");
+                let over: Vec<String> = counts
+                    .into_iter()
+                    .filter(|(value, n)| {
+                        let cost = if per_request { 1 } else { *n };
+                        let key = format!("{endpoint}|{who}|{value}");
+                        !self.take(key, rule.limit, rule.window_ms, cost, now, settings.scale)
+                    })
+                    .map(|(value, _)| value)
+                    .collect();
+                // A batch of orders answers per order: the orders of an instrument
+                // over its limit fail with 50011, the others go through.
+                if path == "/api/v5/trade/batch-orders" && orders > 1 && !over.is_empty() {
+                    return Verdict::OverFor(over);
+                }
+                over.is_empty()
+            }
+        };
+        if !allowed {
+            return Verdict::Over;
+        }
+        let writes_orders = method == "POST"
+            && matches!(
+                path,
+                "/api/v5/trade/order"
+                    | "/api/v5/trade/batch-orders"
+                    | "/api/v5/trade/amend-order"
+                    | "/api/v5/trade/amend-batch-orders"
+            );
+        if writes_orders
+            && let Some(account) = request.account
+            && !self.take(
+                format!("orders|{account}"),
+                ORDER_CAP,
+                2_000,
+                orders,
+                now,
+                settings.scale,
+            )
+        {
+            return Verdict::AccountCap;
+        }
+        Verdict::Pass
+    }
+}
+
 /// Middleware: applies the endpoint's limit (after authentication, on private routes).
 pub(crate) async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let settings = state.limits.settings();
-    if !settings.enabled {
+    let path = request.uri().path().to_owned();
+    if !settings.enabled || rule_for(request.method().as_str(), &path).is_none() {
         return next.run(request).await;
     }
-    let path = request.uri().path().to_owned();
-    let Some(rule) = rule_for(request.method().as_str(), &path) else {
-        return next.run(request).await;
-    };
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, BODY_MAX).await else {
         return ApiError::json_syntax().into_response();
     };
-    let now = state.clock.now_ms();
     let ip = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
@@ -227,119 +340,60 @@ pub(crate) async fn limit(State(state): State<AppState>, request: Request, next:
         .extensions
         .get::<Authenticated>()
         .map(|a| format!("{}/{}", a.env.as_str(), a.key.account));
-    let who = account.clone().unwrap_or_else(|| ip.clone());
     let query = parts.uri.query().unwrap_or("");
-    let field_values = |name: &str| values(query, &bytes, name);
-    // Batches count orders: a one-order batch counts against the single-order
-    // limit, as OKX does; an oversized batch is left to its handler (51111 etc.).
     let orders = match serde_json::from_slice::<serde_json::Value>(&bytes) {
         Ok(serde_json::Value::Array(items)) => items.len().max(1) as u32,
         _ => 1,
     };
-    if path.contains("batch") && orders > 20 {
-        return next
-            .run(Request::from_parts(parts, Body::from(bytes)))
-            .await;
-    }
-    let method = parts.method.as_str().to_owned();
-    let (rule, endpoint) = if path.ends_with("batch-orders") && orders == 1 {
-        (
-            per_2s(60, Scope::UidAnd("instId")),
-            format!("{method} {}", path.replace("batch-orders", "order")),
-        )
-    } else {
-        (rule, format!("{method} {path}"))
-    };
-    let allowed = match rule.scope {
-        Scope::Ip | Scope::Uid => state.limits.take(
-            format!("{endpoint}|{who}"),
-            rule.limit,
-            rule.window_ms,
-            1,
-            now,
-            settings.scale,
-        ),
-        Scope::IpAnd(field) | Scope::UidAnd(field) => {
-            let mut counts: Vec<(String, u32)> = Vec::new();
-            for value in field_values(field) {
-                match counts.iter_mut().find(|(v, _)| *v == value) {
-                    Some((_, n)) => *n += 1,
-                    None => counts.push((value, 1)),
-                }
-            }
-            if counts.is_empty() {
-                counts.push((String::new(), 1));
-            }
-            let per_request = !path.contains("batch");
-            let over: Vec<String> = counts
-                .into_iter()
-                .filter(|(value, n)| {
-                    let cost = if per_request { 1 } else { *n };
-                    let key = format!("{endpoint}|{who}|{value}");
-                    !state
-                        .limits
-                        .take(key, rule.limit, rule.window_ms, cost, now, settings.scale)
-                })
-                .map(|(value, _)| value)
-                .collect();
-            // A batch of orders answers per order: the orders of an instrument
-            // over its limit fail with 50011, the others go through.
-            if path == "/api/v5/trade/batch-orders" && orders > 1 && !over.is_empty() {
-                let mut request = Request::from_parts(parts, Body::from(bytes));
-                request.extensions_mut().insert(OverLimit(over));
-                return next.run(request).await;
-            }
-            over.is_empty()
+    let verdict = state.limits.judge(
+        &Counted {
+            method: parts.method.as_str(),
+            path: &path,
+            who: account.as_deref().unwrap_or(&ip),
+            account: account.as_deref(),
+            field: &|name| values(query, &bytes, name),
+            orders,
+        },
+        state.clock.now_ms(),
+    );
+    let mut request = Request::from_parts(parts, Body::from(bytes));
+    match verdict {
+        Verdict::Pass => next.run(request).await,
+        Verdict::OverFor(over) => {
+            request.extensions_mut().insert(OverLimit(over));
+            next.run(request).await
         }
-    };
-    if !allowed {
         // Funding transfers have their own code for it (58102, HTTP 429).
-        if path == "/api/v5/asset/transfer" {
-            return ApiError::Envelope {
-                code: "58102",
-                msg: "Rate limit reached. Please refer to API docs and throttle requests accordingly.".into(),
-                status: axum::http::StatusCode::TOO_MANY_REQUESTS,
-            }
-            .into_response();
-        }
-        return ApiError::Gateway {
-            code: "50011",
-            msg: "Too Many Requests".into(),
+        Verdict::Over if path == "/api/v5/asset/transfer" => ApiError::Envelope {
+            code: "58102",
+            msg: "Rate limit reached. Please refer to API docs and throttle requests accordingly."
+                .into(),
             status: axum::http::StatusCode::TOO_MANY_REQUESTS,
         }
-        .into_response();
+        .into_response(),
+        Verdict::Over => too_many().into_response(),
+        Verdict::AccountCap => account_cap().into_response(),
     }
-    let writes_orders = method == "POST"
-        && matches!(
-            path.as_str(),
-            "/api/v5/trade/order"
-                | "/api/v5/trade/batch-orders"
-                | "/api/v5/trade/amend-order"
-                | "/api/v5/trade/amend-batch-orders"
-        );
-    if writes_orders
-        && let Some(account) = &account
-        && !state.limits.take(
-            format!("orders|{account}"),
-            ORDER_CAP,
-            2_000,
-            orders,
-            now,
-            settings.scale,
-        )
-    {
-        return ApiError::Envelope {
-            code: "50061",
-            msg: "You've reached the maximum order rate limit for this account.".into(),
-            status: axum::http::StatusCode::OK,
-        }
-        .into_response();
-    }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
 }
 
-/// Every value of `name` in the query, or in the JSON body (each object of a batch).
+/// OKX's answer over a limit: HTTP 429 `{"msg":"Too Many Requests","code":"50011"}`.
+pub(crate) fn too_many() -> ApiError {
+    ApiError::Gateway {
+        code: "50011",
+        msg: "Too Many Requests".into(),
+        status: axum::http::StatusCode::TOO_MANY_REQUESTS,
+    }
+}
+
+/// OKX's answer over the account's order cap (50061).
+pub(crate) fn account_cap() -> ApiError {
+    ApiError::Envelope {
+        code: "50061",
+        msg: "You've reached the maximum order rate limit for this account.".into(),
+        status: axum::http::StatusCode::OK,
+    }
+}
+
 fn values(query: &str, body: &[u8], name: &str) -> Vec<String> {
     if let Some((_, v)) = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name) {
         return vec![v.into_owned()];

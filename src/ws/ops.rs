@@ -9,6 +9,7 @@ use super::reply::op_reply;
 use crate::api::trade::{amend_all, cancel_all, place_all};
 use crate::auth::Authenticated;
 use crate::exchange::Instruments;
+use crate::ratelimit::{Counted, Verdict};
 use crate::state::AppState;
 use crate::wire::body::Fields;
 
@@ -60,22 +61,32 @@ pub(crate) fn run(
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     });
-    // An item naming no instrument fails on its own, as OKX answers it
-    // (per item 50014, observed for ccxt's batch-orders); the rest go through.
-    let (named_items, unnamed): (Vec<&Fields>, Vec<&Fields>) =
-        items.iter().partition(|f| f.text("instId").is_some());
-    let named_items: Vec<Fields> = named_items.into_iter().cloned().collect();
-    let result = if named_items.is_empty() {
+    let now = state.clock.now_ms();
+    // What becomes of each item: an item naming no instrument fails on its
+    // own, as OKX answers it (per item 50014, observed for ccxt's
+    // batch-orders); one over the rate limits shared with REST fails with
+    // 50011; the rest go through.
+    let fates = match fates(state, auth, op, &items, now) {
+        Ok(fates) => fates,
+        Err(error) => return reply(error.code(), error.message(), Vec::new()),
+    };
+    let runnable: Vec<Fields> = items
+        .iter()
+        .zip(&fates)
+        .filter(|(_, fate)| **fate == Fate::Run)
+        .map(|(fields, _)| fields.clone())
+        .collect();
+    let result = if runnable.is_empty() {
         Ok(Vec::new())
     } else {
         match op {
-            "order" | "batch-orders" => named_items
+            "order" | "batch-orders" => runnable
                 .iter()
                 .map(crate::wire::trade::place_request)
                 .collect::<Result<Vec<_>, _>>()
                 .and_then(|requests| place_all(state, auth, exp_time.as_deref(), requests, &[])),
-            "cancel-order" | "batch-cancel-orders" => cancel_all(state, auth, named_items),
-            _ => amend_all(state, auth, exp_time.as_deref(), named_items),
+            "cancel-order" | "batch-cancel-orders" => cancel_all(state, auth, runnable),
+            _ => amend_all(state, auth, exp_time.as_deref(), runnable),
         }
         .map(|trade_reply| trade_reply.into_parts().2)
     };
@@ -83,15 +94,19 @@ pub(crate) fn run(
         Ok(done) => done.into_iter(),
         Err(error) => return reply(error.code(), error.message(), Vec::new()),
     };
-    let now = state.clock.now_ms();
     let data: Vec<Value> = items
         .iter()
-        .map(
-            |fields| match unnamed.iter().any(|u| std::ptr::eq(*u, fields)) {
-                true => no_instrument(fields, now),
-                false => websocket_item(done.next().unwrap_or_default()),
-            },
-        )
+        .zip(&fates)
+        .map(|(fields, fate)| match fate {
+            Fate::NoInstrument => refused(
+                fields,
+                now,
+                "50014",
+                "Parameter instIdCode can not be empty.",
+            ),
+            Fate::Limited => refused(fields, now, "50011", "Too Many Requests"),
+            Fate::Run => websocket_item(done.next().unwrap_or_default()),
+        })
         .collect();
     let failed = data.iter().filter(|item| item["sCode"] != "0").count();
     let code = match failed {
@@ -103,14 +118,74 @@ pub(crate) fn run(
     reply(code, "", data)
 }
 
-/// An item that names no instrument: 50014 for `instIdCode`, the field
-/// OKX's WebSocket documents, with the request's ids echoed.
-fn no_instrument(fields: &Fields, now: i64) -> Value {
+/// What becomes of one item of a trading operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    Run,
+    NoInstrument,
+    Limited,
+}
+
+/// Each item's fate. WebSocket orders count against the same limits as the
+/// REST endpoint of the same operation (OKX documents them as shared); how
+/// OKX words a WebSocket item over its limit is unconfirmed, so it is
+/// REST's batch answer, per item 50011. Over the account's order cap, the
+/// whole operation fails with 50061.
+fn fates(
+    state: &AppState,
+    auth: &Authenticated,
+    op: &str,
+    items: &[Fields],
+    now: i64,
+) -> Result<Vec<Fate>, crate::error::ApiError> {
+    let path = match op {
+        "order" => "/api/v5/trade/order",
+        "batch-orders" => "/api/v5/trade/batch-orders",
+        "cancel-order" => "/api/v5/trade/cancel-order",
+        "batch-cancel-orders" => "/api/v5/trade/cancel-batch-orders",
+        "amend-order" => "/api/v5/trade/amend-order",
+        _ => "/api/v5/trade/amend-batch-orders",
+    };
+    let account = format!("{}/{}", auth.env.as_str(), auth.key.account);
+    let inst_ids: Vec<String> = items.iter().filter_map(|f| f.text("instId")).collect();
+    let verdict = state.limits.judge(
+        &Counted {
+            method: "POST",
+            path,
+            who: &account,
+            account: Some(&account),
+            field: &|_| inst_ids.clone(),
+            orders: items.len() as u32,
+        },
+        now,
+    );
+    let limited = |inst_id: &str| match &verdict {
+        Verdict::Over => true,
+        Verdict::OverFor(over) => over.iter().any(|o| o == inst_id),
+        Verdict::Pass | Verdict::AccountCap => false,
+    };
+    if verdict == Verdict::AccountCap {
+        return Err(crate::ratelimit::account_cap());
+    }
+    Ok(items
+        .iter()
+        .map(|fields| match fields.text("instId") {
+            None => Fate::NoInstrument,
+            Some(inst_id) if limited(&inst_id) => Fate::Limited,
+            Some(_) => Fate::Run,
+        })
+        .collect())
+}
+
+/// A refused item with the request's ids echoed (`ordId` too, for a cancel
+/// or amend that named one). 50014 names `instIdCode`, the field OKX's
+/// WebSocket documents.
+fn refused(fields: &Fields, now: i64, code: &str, msg: &str) -> Value {
     json!({
         "clOrdId": fields.text("clOrdId").unwrap_or_default(),
-        "ordId": "",
-        "sCode": "50014",
-        "sMsg": "Parameter instIdCode can not be empty.",
+        "ordId": fields.text("ordId").unwrap_or_default(),
+        "sCode": code,
+        "sMsg": msg,
         "subCode": "",
         "tag": fields.text("tag").unwrap_or_default(),
         "ts": now.to_string(),

@@ -262,3 +262,45 @@ async fn the_shipped_stream_break_loses_one_update_then_drops_the_connection() {
         .await;
     assert_eq!(pending.data().len(), 4, "REST still shows every order");
 }
+
+#[tokio::test]
+async fn websocket_orders_share_the_rest_order_limit_of_their_instrument() {
+    let server = MockOkx::builder()
+        .clock(Clock::frozen_at(NOW)) // every request in one 2 s window
+        .start()
+        .await
+        .unwrap();
+    let trader = Trader::live(&server);
+    let order = json!({"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "90000", "sz": "0.001"});
+    for _ in 0..59 {
+        assert_eq!(trader.order(order.clone()).await.code(), "0");
+    }
+    let mut ws = Ws::open(&server, "private").await;
+    ws.login(&trader.creds, NOW).await;
+    for (id, code, s_code, s_msg) in [
+        ("60", "0", "0", "Order successfully placed."),
+        ("61", "1", "50011", "Too Many Requests"),
+    ] {
+        ws.send(json!({"id": id, "op": "order", "args": [order]}))
+            .await;
+        let reply = ws.until(|m| m["id"] == id).await;
+        let item = &reply["data"][0];
+        assert_eq!(
+            (
+                reply["code"].as_str(),
+                item["sCode"].as_str(),
+                item["sMsg"].as_str()
+            ),
+            (Some(code), Some(s_code), Some(s_msg)),
+            "{reply}"
+        );
+    }
+    let rest = trader.order(order.clone()).await;
+    assert_eq!((rest.status, rest.code()), (429, "50011"));
+    let mut other = order.clone();
+    other["instId"] = json!("ETH-USDT");
+    other["px"] = json!("3000");
+    ws.send(json!({"id": "62", "op": "order", "args": [other]}))
+        .await;
+    assert_eq!(ws.until(|m| m["id"] == "62").await["code"], "0");
+}
