@@ -89,6 +89,8 @@ pub(crate) struct Shared {
     pub(crate) shutting_down: tokio::sync::watch::Receiver<bool>,
     /// Where the venue's events go once its lock is released (WebSocket channels listen).
     pub(crate) events: EventBus,
+    /// WebSocket connections per account on each capped private channel.
+    pub(crate) ws_conns: crate::ws::ChannelConns,
 }
 
 /// The venue's events, one batch per locked step, to every listener.

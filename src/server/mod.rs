@@ -292,6 +292,7 @@ impl MockOkxBuilder {
         let state = AppState::new(crate::state::Shared {
             shutting_down,
             events: tokio::sync::broadcast::channel(crate::state::EVENT_BACKLOG).0,
+            ws_conns: crate::ws::ChannelConns::default(),
             exchange: parking_lot::Mutex::new(exchange),
             keys: KeyStore::new(world.keys().iter().cloned()),
             clock: self.clock,

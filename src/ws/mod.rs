@@ -8,6 +8,7 @@
 
 mod book;
 mod channels;
+mod conns;
 mod login;
 mod market;
 mod ops;
@@ -25,6 +26,7 @@ use axum::response::Response;
 use axum::routing::get;
 
 use self::channels::Endpoint;
+pub(crate) use self::conns::ChannelConns;
 use self::session::Handshake;
 use crate::auth::Env;
 use crate::state::AppState;

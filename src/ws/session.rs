@@ -14,6 +14,7 @@ use tokio::sync::{broadcast, mpsc};
 use tokio::time::Instant;
 
 use super::channels::{Arg, Channel, Endpoint};
+use super::conns::count_event;
 use super::login::{LoginGate, check};
 use super::market::Feed;
 use super::ops::{TRADE_OPS, run as run_op};
@@ -65,6 +66,19 @@ struct Session {
     ended: bool,
     /// Set when it ends without a close frame (a scripted drop).
     dropped: bool,
+    /// The capped private channels this connection counts on (see `conns`).
+    counted: Vec<&'static str>,
+}
+
+impl Drop for Session {
+    /// The connection no longer counts on its private channels.
+    fn drop(&mut self) {
+        if let Some((login, _)) = &self.login {
+            for channel in &self.counted {
+                self.state.ws_conns.leave(&login.uid, channel);
+            }
+        }
+    }
 }
 
 /// Serves one upgraded connection until either side ends it.
@@ -100,6 +114,7 @@ pub(crate) async fn run(state: AppState, handshake: Handshake, socket: WebSocket
         last_activity: Instant::now(),
         ended: false,
         dropped: false,
+        counted: Vec::new(),
     };
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -473,6 +488,9 @@ impl Session {
         if self.subs.iter().any(|s| s.arg.same_as(raw)) {
             return;
         }
+        if !self.count_connection(&arg) {
+            return;
+        }
         let now = self.now();
         if let Some((login, _)) = &self.login
             && arg.channel.is_private()
@@ -494,9 +512,39 @@ impl Session {
         self.on_tick();
     }
 
+    /// Counts this connection on a capped private channel it was not yet
+    /// on, and says so (`channel-conn-count`); false, after the
+    /// `channel-conn-count-error` event, when the channel is full.
+    fn count_connection(&mut self, arg: &Arg) -> bool {
+        let (Some(channel), Some((login, _))) = (arg.channel.capped_name(), &self.login) else {
+            return true;
+        };
+        if self.counted.contains(&channel) {
+            return true;
+        }
+        let count = self.state.ws_conns.join(&login.uid, channel);
+        if count.is_some() {
+            self.counted.push(channel);
+        }
+        let event = count_event(channel, count, &self.conn_id);
+        self.send(&event);
+        count.is_some()
+    }
+
     fn unsubscribe(&mut self, id: Option<&str>, raw: &Value) {
         let before = self.subs.len();
         self.subs.retain(|s| !s.arg.same_as(raw));
+        let channel = raw.get("channel").and_then(Value::as_str).unwrap_or("");
+        let still = self.subs.iter().any(|s| s.arg.raw["channel"] == channel);
+        if let (Some(i), false, Some((login, _))) = (
+            self.counted.iter().position(|c| *c == channel),
+            still,
+            &self.login,
+        ) {
+            self.state
+                .ws_conns
+                .leave(&login.uid, self.counted.remove(i));
+        }
         if before == self.subs.len() && raw.get("channel").and_then(Value::as_str).is_none() {
             return self.refuse("unsubscribe", id, &WsError::InvalidRequest(raw.to_string()));
         }

@@ -21,7 +21,7 @@ const WAIT: Duration = Duration::from_secs(5);
 
 /// A WebSocket client over plain TCP, or over any stream (TLS).
 pub struct Ws<S = MaybeTlsStream<TcpStream>> {
-    socket: WebSocketStream<S>,
+    pub socket: WebSocketStream<S>,
 }
 
 impl Ws {

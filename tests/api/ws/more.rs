@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use futures_util::StreamExt;
+
 use okx_mock::{Clock, Env, JournalFilter, MockOkx};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -105,7 +107,7 @@ async fn the_combined_url_serves_every_channel_login_and_operation_on_one_connec
     ] {
         ws.send(json!({"op": "subscribe", "args": [arg.clone()]}))
             .await;
-        let ack = ws.until(|m| m.get("event").is_some()).await;
+        let ack = ws.until(|m| m["event"] == "subscribe").await;
         assert_eq!(
             (ack["event"].as_str(), &ack["arg"]),
             (Some("subscribe"), &arg)
@@ -303,4 +305,44 @@ async fn websocket_orders_share_the_rest_order_limit_of_their_instrument() {
     ws.send(json!({"id": "62", "op": "order", "args": [other]}))
         .await;
     assert_eq!(ws.until(|m| m["id"] == "62").await["code"], "0");
+}
+
+#[tokio::test]
+async fn capped_private_channels_report_how_many_connections_use_them() {
+    let server = spawn_app().await;
+    let creds = server.credentials(Env::Live);
+    let orders = json!({"channel": "orders", "instType": "ANY"});
+    let mut first = Ws::open(&server, "private").await;
+    first.login(&creds, NOW).await;
+    first.subscribe(orders.clone()).await;
+    let count = first.until(|m| m["event"] == "channel-conn-count").await;
+    assert_eq!(
+        (count["channel"].as_str(), count["connCount"].as_str()),
+        (Some("orders"), Some("1"))
+    );
+    assert_eq!(count["connId"].as_str().map(str::len), Some(8));
+
+    let mut second = Ws::open(&server, "private").await;
+    second.login(&creds, NOW).await;
+    second.subscribe(orders.clone()).await;
+    let count = second.until(|m| m["event"] == "channel-conn-count").await;
+    assert_eq!(count["connCount"], "2");
+
+    // A closed connection no longer counts (the server forgets it before it
+    // answers the close).
+    first.socket.close(None).await.unwrap();
+    while let Some(Ok(frame)) = first.socket.next().await {
+        if frame.is_close() {
+            break;
+        }
+    }
+    second
+        .send(json!({"op": "unsubscribe", "args": [orders.clone()]}))
+        .await;
+    second.until(|m| m["event"] == "unsubscribe").await;
+    let mut third = Ws::open(&server, "private").await;
+    third.login(&creds, NOW).await;
+    third.subscribe(orders).await;
+    let count = third.until(|m| m["event"] == "channel-conn-count").await;
+    assert_eq!(count["connCount"], "1");
 }
