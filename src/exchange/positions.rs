@@ -41,6 +41,9 @@ pub(crate) struct Position {
     pub(crate) close_notional: Decimal,
     pub(crate) c_time: i64,
     pub(crate) u_time: i64,
+    /// The id of the last trade that moved it (0 before any; `tradeId`).
+    #[serde(default)]
+    pub(crate) trade_id: i64,
 }
 
 /// A position that was fully closed (`account/positions-history`).

@@ -77,6 +77,18 @@ impl Exchange {
             let change = update_position(
                 account, &inst, side, pos_side, td_mode, px, qty, lever, fee, bill_id, now,
             );
+            let key = PosKey {
+                inst_id: inst.inst_id.clone(),
+                mgn_mode: if td_mode == TdMode::Isolated {
+                    MgnMode::Isolated
+                } else {
+                    MgnMode::Cross
+                },
+                pos_side,
+            };
+            if let Some(position) = account.positions.get_mut(&key) {
+                position.trade_id = trade_id;
+            }
             while account.closed_positions.len() > self.history_cap {
                 account.closed_positions.pop_front();
             }
@@ -306,6 +318,7 @@ fn update_position(
             close_notional: Decimal::ZERO,
             c_time: now,
             u_time: now,
+            trade_id: 0,
         });
         let size = position.size();
         position.avg_px = match contract.ct_type {

@@ -77,7 +77,7 @@ pub(crate) fn position_row(v: &PositionView) -> Value {
         "pnl": num(p.pnl), "pos": num(p.pos), "posCcy": "", "posId": p.pos_id.to_string(),
         "posSide": p.pos_side.as_str(), "quoteBal": "", "quoteBorrowed": "", "quoteInterest": "",
         "realizedPnl": num(p.pnl + p.fee), "settledPnl": "0", "spotInUseAmt": "", "spotInUseCcy": "",
-        "thetaBS": "", "thetaPA": "", "tradeId": "", "uTime": p.u_time.to_string(),
+        "thetaBS": "", "thetaPA": "", "tradeId": trade_id(p.trade_id), "uTime": p.u_time.to_string(),
         "upl": num(upl.round_dp(8)), "uplLastPx": num(upl.round_dp(8)), "uplRatio": num(ratio.round_dp(8)),
         "uplRatioLastPx": num(ratio.round_dp(8)), "usdPx": "", "vegaBS": "", "vegaPA": "",
     })
@@ -137,4 +137,13 @@ pub(crate) fn bill_row(b: &Bill) -> Value {
         "sz": num(b.sz), "tag": "", "to": "", "tradeId": b.trade_id.to_string(), "ts": b.ts.to_string(),
         "type": b.kind,
     })
+}
+
+/// A position's `tradeId`: the last trade that moved it, "" before any.
+pub(crate) fn trade_id(id: i64) -> String {
+    if id == 0 {
+        String::new()
+    } else {
+        id.to_string()
+    }
 }

@@ -277,7 +277,7 @@ fn balance_and_position(
         .filter(|p| moved.contains(&p.inst_id))
         .map(|p| {
             json!({
-                "posId": p.pos_id.to_string(), "tradeId": "", "instId": p.inst_id,
+                "posId": p.pos_id.to_string(), "tradeId": crate::wire::account::trade_id(p.trade_id), "instId": p.inst_id,
                 "instType": p.inst_type.as_str(), "mgnMode": p.mgn_mode.as_str(),
                 "posSide": p.pos_side.as_str(), "pos": num(p.pos), "ccy": p.settle_ccy,
                 "posCcy": "", "avgPx": num(p.avg_px.round_dp(8)),

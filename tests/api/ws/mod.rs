@@ -347,6 +347,12 @@ async fn a_fill_pushes_the_order_the_position_and_the_account() {
     let bp = ws.push("balance_and_position").await;
     assert_eq!(bp["data"][0]["eventType"], "filled");
     assert_eq!(bp["data"][0]["posData"][0]["pos"], "2");
+    // The position names the last trade that moved it, on every door.
+    let last_trade = order["tradeId"].clone();
+    let rest = trader.get("/api/v5/account/positions").await;
+    assert_eq!(rest.data()[0]["tradeId"], last_trade);
+    assert_eq!(positions["data"][0]["tradeId"], last_trade);
+    assert_eq!(bp["data"][0]["posData"][0]["tradeId"], last_trade);
 }
 
 #[tokio::test]
