@@ -159,7 +159,7 @@ async fn throughput(options: &Options) -> Vec<(String, bool)> {
     let measure = Duration::from_secs_f64(options.secs);
     println!("## Throughput and latency\n");
     println!(
-        "Each figure is the median of {} runs of {:.1} s (after {} ms of warm-up); okx-mock and the ceiling alternate.\n",
+        "Each figure is the median of {} runs of {:.1} s (after {} ms of warm-up); okx-mock and the ceiling alternate, and the ratio is the median of each pair's.\n",
         options.runs,
         options.secs,
         warmup.as_millis()
@@ -198,7 +198,14 @@ async fn throughput(options: &Options) -> Vec<(String, bool)> {
             };
             let (rps, p50, p99, errors) = summary(&mine);
             let (c_rps, c_p50, c_p99, c_errors) = summary(&theirs);
-            let ratio = rps / c_rps;
+            // Each okx-mock run is paired with the ceiling run right after it,
+            // so a slow spell of the machine weighs on both sides of a ratio.
+            let ratio = median(
+                mine.iter()
+                    .zip(&theirs)
+                    .map(|(m, c)| m.per_sec() / c.per_sec())
+                    .collect(),
+            );
             println!(
                 "| {} | {connections} | {rps:.0} | {p50:.2} | {p99:.2} | {c_rps:.0} | {c_p50:.2} | {c_p99:.2} | {:.0}% | {errors}/{c_errors} |",
                 workload.label(),

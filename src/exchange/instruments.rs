@@ -171,12 +171,23 @@ impl Instrument {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Instruments {
     list: Vec<Instrument>,
+    /// `instId` -> the instrument [`by_id`](Self::by_id) answers with (every
+    /// order looks its instrument up several times).
+    index: std::collections::HashMap<String, usize>,
 }
 
 impl Instruments {
     /// The caller has checked that (instType, instId) pairs are unique.
     pub(crate) fn new(list: Vec<Instrument>) -> Self {
-        Self { list }
+        let mut index = std::collections::HashMap::new();
+        for (i, inst) in list.iter().enumerate() {
+            let shown = index.entry(inst.inst_id.clone()).or_insert(i);
+            // BTC-USDT is both SPOT and MARGIN on one book: SPOT answers.
+            if inst.inst_type == InstType::Spot && list[*shown].inst_type != InstType::Spot {
+                *shown = i;
+            }
+        }
+        Self { list, index }
     }
 
     /// All instruments, in world-file order.
@@ -187,10 +198,7 @@ impl Instruments {
     /// The instrument an `instId` names on market endpoints. `BTC-USDT` is both a
     /// SPOT and a MARGIN instrument on one book; market data answers as SPOT.
     pub(crate) fn by_id(&self, inst_id: &str) -> Option<&Instrument> {
-        self.list
-            .iter()
-            .filter(|inst| inst.inst_id == inst_id)
-            .min_by_key(|inst| inst.inst_type != InstType::Spot)
+        self.index.get(inst_id).map(|&i| &self.list[i])
     }
 
     /// The instrument an `instIdCode` names (WebSocket trading; ccxt.pro sends
