@@ -111,7 +111,7 @@ struct Inner {
 pub(crate) struct Recorded {
     seq: u64,
     ts: i64,
-    method: Box<str>,
+    method: axum::http::Method,
     /// `path`, then `query`, then `name: value` lines, then the body.
     text: Box<str>,
     /// Where `query`, the header lines and the body start in `text`.
@@ -145,7 +145,7 @@ impl Recorded {
         JournalEntry {
             seq: self.seq,
             ts: self.ts,
-            method: self.method.to_string(),
+            method: self.method.as_str().to_owned(),
             path: path.to_owned(),
             query: query.to_owned(),
             headers,
@@ -181,7 +181,8 @@ impl From<JournalEntry> for Recorded {
         Self {
             seq: e.seq,
             ts: e.ts,
-            method: e.method.into(),
+            method: axum::http::Method::from_bytes(e.method.as_bytes())
+                .unwrap_or(axum::http::Method::GET),
             text: text.into(),
             cuts: [q, h, b].map(|c| c as u32),
             inst_id: Some(e.inst_id),
@@ -273,18 +274,19 @@ pub(crate) async fn record(
     // The fault layer comes next; called, not layered, to spare every
     // request a layer's boxing and cloning.
     let request = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
-    let response =
+    let mut response =
         crate::scenario::layer::apply(axum::extract::State(state.clone()), request, next).await;
     entry.status = response.status().as_u16();
-    entry.code = response
-        .extensions()
-        .get::<crate::error::OkxCode>()
-        .map(|c| c.0.clone())
+    // Taken, not copied: the journal is the last to read them.
+    let extensions = response.extensions_mut();
+    entry.code = extensions
+        .remove::<crate::error::OkxCode>()
+        .map(|c| c.0)
         .unwrap_or_default();
-    if let Some(caller) = response.extensions().get::<crate::auth::Caller>() {
-        entry.api_key.clone_from(&caller.api_key);
-        entry.account = caller.account.clone();
-        entry.explanation = caller.explanation.clone();
+    if let Some(caller) = extensions.remove::<crate::auth::Caller>() {
+        entry.api_key = caller.api_key;
+        entry.account = caller.account;
+        entry.explanation = caller.explanation;
     }
     if let Some(note) = response
         .extensions()
@@ -334,7 +336,7 @@ fn record_request(parts: &axum::http::request::Parts, body: &[u8], ts: i64) -> R
     Recorded {
         seq: 0,
         ts,
-        method: parts.method.as_str().into(),
+        method: parts.method.clone(),
         text: text.into(),
         cuts: [q, h, b].map(|c| c as u32),
         inst_id: None,

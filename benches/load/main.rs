@@ -7,7 +7,7 @@
 //!     cargo bench --bench load              # the full run (a few minutes)
 //!     cargo bench --bench load -- --quick   # one short run of each
 //!
-//! Options: --runs N (3), --secs S (3 per measurement), --orders N (1000000),
+//! Options: --runs N (5), --secs S (3 per measurement), --orders N (1000000),
 //! --only throughput|startup|memory, --workload orders|ticker|books and
 //! --conns N (one row of the throughput table, e.g. while profiling).
 //! OKX_MOCK_BENCH_BIN=path measures another okx-mock build (say
@@ -52,7 +52,7 @@ fn options() -> Options {
     Options {
         runs: value("--runs")
             .and_then(|v| v.parse().ok())
-            .unwrap_or(if quick { 1 } else { 3 }),
+            .unwrap_or(if quick { 1 } else { 5 }),
         secs: value("--secs")
             .and_then(|v| v.parse().ok())
             .unwrap_or(if quick { 1.0 } else { 3.0 }),

@@ -79,6 +79,8 @@ pub(crate) struct MarketBook {
     /// The bar of the complete minutes of the last day before the minute
     /// named (tickers ask for it on every request; it changes once a minute).
     day_before: Option<(i64, Option<Bar>)>,
+    /// The fair price last asked for, and when.
+    fair_at: Option<(i64, Decimal)>,
 }
 
 impl MarketBook {
@@ -104,6 +106,7 @@ impl MarketBook {
             hour_bars: BTreeMap::new(),
             last_minutes: [None, None],
             day_before: None,
+            fair_at: None,
         }
     }
 
@@ -116,6 +119,7 @@ impl MarketBook {
         self.path.impose(points);
         self.last_minutes = [None, None];
         self.day_before = None;
+        self.fair_at = None;
         let hour = from.div_euclid(HOUR_MS) * HOUR_MS;
         self.minute_bars.retain(|&start, _| start < hour);
         self.hour_bars.retain(|&start, _| start < hour);
@@ -138,6 +142,7 @@ impl MarketBook {
         self.path.set_imposed(imposed);
         self.last_minutes = [None, None];
         self.day_before = None;
+        self.fair_at = None;
         self.minute_bars.clear();
         self.hour_bars.clear();
     }
@@ -152,9 +157,17 @@ impl MarketBook {
         self.tape_start
     }
 
-    /// The fair price (mark and index) at `now`, on the tick grid.
+    /// The fair price (mark and index) at `now`, on the tick grid. Holds and
+    /// price bands ask for it several times per order, mostly at one instant.
     pub(crate) fn fair_px(&mut self, now: i64) -> Decimal {
-        round_to(self.path.price_at(now), self.spec.tick_sz)
+        if let Some((at, px)) = self.fair_at
+            && at == now
+        {
+            return px;
+        }
+        let px = round_to(self.path.price_at(now), self.spec.tick_sz);
+        self.fair_at = Some((now, px));
+        px
     }
 
     pub(crate) fn trades_of_minute(&mut self, minute: i64) -> Vec<Trade> {
