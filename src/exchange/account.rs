@@ -147,7 +147,7 @@ pub(crate) struct Account {
     pub(crate) positions: BTreeMap<PosKey, Position>,
     /// Every order the account still remembers, by ordId (ids increase with time).
     #[serde(with = "super::snapshot::entries")]
-    pub(crate) orders: BTreeMap<i64, Order>,
+    pub(crate) orders: BTreeMap<i64, Box<Order>>,
     /// Every algo order the account still remembers, by algoId.
     #[serde(default, with = "super::snapshot::entries")]
     pub(crate) algos: BTreeMap<i64, super::algo::AlgoOrder>,
@@ -242,7 +242,7 @@ impl Account {
     /// Open (live or partially filled) orders.
     /// Open orders (live or partially filled), oldest first.
     pub(crate) fn open_orders(&self) -> impl Iterator<Item = &Order> {
-        self.open_ids.iter().filter_map(|id| self.orders.get(id))
+        self.open_ids.iter().filter_map(|id| self.orders.get(id).map(|o| &**o))
     }
 
     /// Live algo orders, oldest first.

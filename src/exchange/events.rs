@@ -123,7 +123,7 @@ impl Exchange {
         };
         let event = VenueEvent::Order {
             acct,
-            order: Box::new(order.clone()),
+            order: order.clone(),
             fill,
             amended,
         };

@@ -432,7 +432,7 @@ impl Exchange {
         };
         let account = &mut self.accounts[acct];
         account.balance(&hold_ccy).ord_frozen += hold;
-        account.orders.insert(ord_id, order);
+        account.orders.insert(ord_id, Box::new(order));
         account.open_ids.insert(ord_id);
         self.publish_order(acct, ord_id, None, false);
         self.take(acct, ord_id, now);
