@@ -242,7 +242,9 @@ impl Account {
     /// Open (live or partially filled) orders.
     /// Open orders (live or partially filled), oldest first.
     pub(crate) fn open_orders(&self) -> impl Iterator<Item = &Order> {
-        self.open_ids.iter().filter_map(|id| self.orders.get(id).map(|o| &**o))
+        self.open_ids
+            .iter()
+            .filter_map(|id| self.orders.get(id).map(|o| &**o))
     }
 
     /// Live algo orders, oldest first.

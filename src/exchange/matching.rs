@@ -75,6 +75,24 @@ impl Exchange {
                 maker: None,
             });
         }
+        // Other accounts' resting orders on the book are offers too.
+        for (other, account) in self.accounts.iter().enumerate() {
+            if other == acct || account.env != self.accounts[acct].env {
+                continue; // no self-trades, and live and demo are separate worlds
+            }
+            for resting in account
+                .open_orders()
+                .filter(|o| o.book == order.book && o.side != order.side)
+            {
+                if let Some(px) = resting.px {
+                    offers.push(Offer {
+                        px,
+                        sz: resting.remaining(),
+                        maker: Some((other, resting.ord_id)),
+                    });
+                }
+            }
+        }
         // Best price first; at one price resting orders (older) before the synthetic book.
         offers.sort_by(|a, b| {
             let by_px = if order.side == Side::Buy {

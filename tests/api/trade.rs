@@ -795,3 +795,72 @@ async fn history_endpoints_keep_what_okx_keeps() {
         .await;
     assert!(paged.data().is_empty(), "after is exclusive");
 }
+
+#[tokio::test]
+async fn a_taker_meets_another_account_s_resting_order_before_the_synthetic_book() {
+    let world = format!(
+        "{}\n[[accounts]]\nname = \"other\"\nenv = \"live\"\nuid = \"448065917583769602\"\nacctLv = \"2\"\nposMode = \"net_mode\"\nbalances = {{ USDT = \"100000\", BTC = \"2\" }}\n\n[[keys]]\nlabel = \"live-other\"\nenv = \"live\"\naccount = \"other\"\napiKey = \"0b5e8a3c-1d2f-4a6b-9c8d-7e6f5a4b3c2d\"\nsecretKey = \"11112222333344445555666677778888\"\npassphrase = \"Other-Passphrase-1\"\nperms = [\"read_only\", \"trade\"]\n",
+        okx_mock::DEFAULT_WORLD
+    );
+    let server = okx_mock::MockOkx::builder()
+        .rate_limits(crate::helpers::NO_LIMITS)
+        .world_toml(world)
+        .clock(okx_mock::Clock::frozen_at(NOW))
+        .start()
+        .await
+        .unwrap();
+    let taker = Trader::live(&server);
+    let maker = Trader {
+        server: &server,
+        creds: okx_mock::Credentials {
+            api_key: "0b5e8a3c-1d2f-4a6b-9c8d-7e6f5a4b3c2d".into(),
+            secret_key: "11112222333344445555666677778888".into(),
+            passphrase: "Other-Passphrase-1".into(),
+        },
+        demo: false,
+    };
+    // The synthetic book's best ask is 95000.1; the other account offers 95000.
+    let offer = maker.order(limit("BTC-USDT", "sell", "0.5", "95000")).await;
+    assert_eq!(offer.code(), "0", "{}", offer.body);
+    let maker_id = offer.data()[0]["ordId"].clone();
+    let bought = taker
+        .order(json!({"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "market", "sz": "0.1", "tgtCcy": "base_ccy"}))
+        .await;
+    assert_eq!(bought.code(), "0", "{}", bought.body);
+    let fill = taker
+        .get("/api/v5/trade/fills?instId=BTC-USDT")
+        .await
+        .data()[0]
+        .clone();
+    assert_eq!(
+        (
+            fill["fillPx"].as_str(),
+            fill["fillSz"].as_str(),
+            fill["execType"].as_str()
+        ),
+        (Some("95000"), Some("0.1"), Some("T"))
+    );
+    let resting = maker
+        .get(&format!(
+            "/api/v5/trade/order?instId=BTC-USDT&ordId={}",
+            maker_id.as_str().unwrap()
+        ))
+        .await;
+    let order = &resting.data()[0];
+    assert_eq!(
+        (order["state"].as_str(), order["accFillSz"].as_str()),
+        (Some("partially_filled"), Some("0.1"))
+    );
+    let maker_fill = maker
+        .get("/api/v5/trade/fills?instId=BTC-USDT")
+        .await
+        .data()[0]
+        .clone();
+    assert_eq!(
+        (
+            maker_fill["execType"].as_str(),
+            maker_fill["tradeId"].clone()
+        ),
+        (Some("M"), fill["tradeId"].clone())
+    );
+}
