@@ -457,17 +457,8 @@ async fn a_key_used_on_another_regional_site_does_not_exist_there() {
 
 #[tokio::test]
 async fn a_world_can_map_its_own_host_names_to_sites() {
-    let world = format!(
-        "{}\n[regions]\nhosts = {{ \"eu-mock\" = \"eea\" }}\n",
-        okx_mock::DEFAULT_WORLD
-    );
-    let server = okx_mock::MockOkx::builder()
-        .rate_limits(crate::helpers::NO_LIMITS)
-        .world_toml(world)
-        .clock(okx_mock::Clock::frozen_at(NOW))
-        .start()
-        .await
-        .unwrap();
+    let server =
+        crate::helpers::spawn_world_plus("[regions]\nhosts = { \"eu-mock\" = \"eea\" }\n").await;
     let key = server
         .create_key(NewKey {
             region: Some("eea".into()),

@@ -244,6 +244,18 @@ pub async fn spawn_with(replacements: &[(&str, &str)]) -> MockOkx {
         .unwrap()
 }
 
+/// A server on the embedded world plus `extra` TOML (more accounts, keys,
+/// settings), clock frozen at [`NOW`], rate limits off.
+pub async fn spawn_world_plus(extra: &str) -> MockOkx {
+    MockOkx::builder()
+        .rate_limits(crate::helpers::NO_LIMITS)
+        .world_toml(format!("{DEFAULT_WORLD}\n{extra}"))
+        .clock(Clock::frozen_at(NOW))
+        .start()
+        .await
+        .unwrap()
+}
+
 /// A decimal field as rust_decimal, for exact arithmetic in assertions.
 pub fn d(value: &Value) -> rust_decimal::Decimal {
     value

@@ -798,17 +798,10 @@ async fn history_endpoints_keep_what_okx_keeps() {
 
 #[tokio::test]
 async fn a_taker_meets_another_account_s_resting_order_before_the_synthetic_book() {
-    let world = format!(
-        "{}\n[[accounts]]\nname = \"other\"\nenv = \"live\"\nuid = \"448065917583769602\"\nacctLv = \"2\"\nposMode = \"net_mode\"\nbalances = {{ USDT = \"100000\", BTC = \"2\" }}\n\n[[keys]]\nlabel = \"live-other\"\nenv = \"live\"\naccount = \"other\"\napiKey = \"0b5e8a3c-1d2f-4a6b-9c8d-7e6f5a4b3c2d\"\nsecretKey = \"11112222333344445555666677778888\"\npassphrase = \"Other-Passphrase-1\"\nperms = [\"read_only\", \"trade\"]\n",
-        okx_mock::DEFAULT_WORLD
-    );
-    let server = okx_mock::MockOkx::builder()
-        .rate_limits(crate::helpers::NO_LIMITS)
-        .world_toml(world)
-        .clock(okx_mock::Clock::frozen_at(NOW))
-        .start()
-        .await
-        .unwrap();
+    let server = crate::helpers::spawn_world_plus(
+        "[[accounts]]\nname = \"other\"\nenv = \"live\"\nuid = \"448065917583769602\"\nacctLv = \"2\"\nposMode = \"net_mode\"\nbalances = { USDT = \"100000\", BTC = \"2\" }\n\n[[keys]]\nlabel = \"live-other\"\nenv = \"live\"\naccount = \"other\"\napiKey = \"0b5e8a3c-1d2f-4a6b-9c8d-7e6f5a4b3c2d\"\nsecretKey = \"11112222333344445555666677778888\"\npassphrase = \"Other-Passphrase-1\"\nperms = [\"read_only\", \"trade\"]\n",
+    )
+    .await;
     let taker = Trader::live(&server);
     let maker = Trader {
         server: &server,
