@@ -163,28 +163,47 @@ impl Recorded {
     }
 }
 
+/// `path`, `query`, the header lines and `body` in one buffer, and where
+/// the query, the headers and the body start in it. `headers` is walked
+/// twice: once to size the buffer, once to fill it.
+fn pack<'a, I>(path: &str, query: &str, headers: impl Fn() -> I, body: &str) -> (Box<str>, [u32; 3])
+where
+    I: Iterator<Item = (&'a str, std::borrow::Cow<'a, str>)>,
+{
+    let header_bytes: usize = headers()
+        .map(|(name, value)| name.len() + value.len() + 3)
+        .sum();
+    let mut text = String::with_capacity(path.len() + query.len() + header_bytes + body.len());
+    text.push_str(path);
+    let q = text.len();
+    text.push_str(query);
+    let h = text.len();
+    for (name, value) in headers() {
+        text.push_str(name);
+        text.push_str(": ");
+        text.push_str(&value);
+        text.push('\n');
+    }
+    let b = text.len();
+    text.push_str(body);
+    (text.into(), [q, h, b].map(|c| c as u32))
+}
+
 impl From<JournalEntry> for Recorded {
     fn from(e: JournalEntry) -> Self {
-        let mut text = String::with_capacity(e.path.len() + e.query.len() + e.body.len());
-        text.push_str(&e.path);
-        let q = text.len();
-        text.push_str(&e.query);
-        let h = text.len();
-        for (name, value) in &e.headers {
-            text.push_str(name);
-            text.push_str(": ");
-            text.push_str(value);
-            text.push('\n');
-        }
-        let b = text.len();
-        text.push_str(&e.body);
+        let headers = || {
+            e.headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str().into()))
+        };
+        let (text, cuts) = pack(&e.path, &e.query, headers, &e.body);
         Self {
             seq: e.seq,
             ts: e.ts,
             method: axum::http::Method::from_bytes(e.method.as_bytes())
                 .unwrap_or(axum::http::Method::GET),
-            text: text.into(),
-            cuts: [q, h, b].map(|c| c as u32),
+            text,
+            cuts,
             inst_id: Some(e.inst_id),
             api_key: e.api_key,
             account: e.account,
@@ -313,32 +332,21 @@ pub(crate) async fn record(
 
 /// A request packed for the journal (its answer is filled in later).
 fn record_request(parts: &axum::http::request::Parts, body: &[u8], ts: i64) -> Recorded {
-    let (path, query) = (parts.uri.path(), parts.uri.query().unwrap_or(""));
     let body = String::from_utf8_lossy(&body[..body.len().min(BODY_KEPT)]);
-    let header_bytes: usize = parts
-        .headers
-        .iter()
-        .map(|(name, value)| name.as_str().len() + value.len() + 3)
-        .sum();
-    let mut text = String::with_capacity(path.len() + query.len() + header_bytes + body.len());
-    text.push_str(path);
-    let q = text.len();
-    text.push_str(query);
-    let h = text.len();
-    for (name, value) in &parts.headers {
-        text.push_str(name.as_str());
-        text.push_str(": ");
-        text.push_str(&String::from_utf8_lossy(value.as_bytes()));
-        text.push('\n');
-    }
-    let b = text.len();
-    text.push_str(&body);
+    let headers = || {
+        parts
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value.as_bytes())))
+    };
+    let query = parts.uri.query().unwrap_or("");
+    let (text, cuts) = pack(parts.uri.path(), query, headers, &body);
     Recorded {
         seq: 0,
         ts,
         method: parts.method.clone(),
-        text: text.into(),
-        cuts: [q, h, b].map(|c| c as u32),
+        text,
+        cuts,
         inst_id: None,
         // The key presented is read from the headers unless the gate names it.
         api_key: None,

@@ -339,7 +339,7 @@ pub(crate) async fn limit(State(state): State<AppState>, request: Request, next:
     let account = parts
         .extensions
         .get::<Authenticated>()
-        .map(|a| format!("{}/{}", a.env.as_str(), a.key.account));
+        .map(Authenticated::account_name);
     let query = parts.uri.query().unwrap_or("");
     let orders = match serde_json::from_slice::<serde_json::Value>(&bytes) {
         Ok(serde_json::Value::Array(items)) => items.len().max(1) as u32,
@@ -377,7 +377,7 @@ pub(crate) async fn limit(State(state): State<AppState>, request: Request, next:
 }
 
 /// OKX's answer over a limit: HTTP 429 `{"msg":"Too Many Requests","code":"50011"}`.
-pub(crate) fn too_many() -> ApiError {
+fn too_many() -> ApiError {
     ApiError::Gateway {
         code: "50011",
         msg: "Too Many Requests".into(),
@@ -394,6 +394,7 @@ pub(crate) fn account_cap() -> ApiError {
     }
 }
 
+/// Every value of `name` in the query, or in the JSON body (each object of a batch).
 fn values(query: &str, body: &[u8], name: &str) -> Vec<String> {
     if let Some((_, v)) = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name) {
         return vec![v.into_owned()];

@@ -85,27 +85,14 @@ pub(crate) async fn serve(
         let builder = builder.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {
-            let ended = match acceptor {
-                None => {
-                    let io = TokioIo::new(stream);
-                    let connection = builder.serve_connection_with_upgrades(io, service);
-                    watcher.watch(connection.into_owned()).await
-                }
-                Some(acceptor) => {
-                    let handshake =
-                        tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream));
-                    let stream = match handshake.await {
-                        Ok(Ok(stream)) => stream,
-                        Ok(Err(error)) => return tracing::debug!(%error, "TLS handshake failed"),
-                        Err(_) => return tracing::debug!("TLS handshake timed out"),
-                    };
-                    let io = TokioIo::new(stream);
-                    let connection = builder.serve_connection_with_upgrades(io, service);
-                    watcher.watch(connection.into_owned()).await
-                }
+            let Some(acceptor) = acceptor else {
+                return connection(&builder, watcher, stream, service).await;
             };
-            if let Err(error) = ended {
-                tracing::debug!(%error, "connection ended");
+            let handshake = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream));
+            match handshake.await {
+                Ok(Ok(stream)) => connection(&builder, watcher, stream, service).await,
+                Ok(Err(error)) => tracing::debug!(%error, "TLS handshake failed"),
+                Err(_) => tracing::debug!("TLS handshake timed out"),
             }
         });
     }
@@ -113,6 +100,25 @@ pub(crate) async fn serve(
     let _ = on_shutdown.send(true); // ends "response never comes" faults
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
     Ok(())
+}
+
+/// Serves one connection, plain or TLS, until it ends or shutdown closes it.
+async fn connection<I, S>(
+    builder: &Builder<TokioExecutor>,
+    watcher: hyper_util::server::graceful::Watcher,
+    io: I,
+    service: S,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    S: hyper::service::Service<hyper::Request<Incoming>, Response = Response, Error = Dropped>
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
+    if let Err(error) = watcher.watch(connection.into_owned()).await {
+        tracing::debug!(%error, "connection ended");
+    }
 }
 
 /// The next TLS connection (its handshake is left to the connection's task),

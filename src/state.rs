@@ -79,7 +79,7 @@ pub(crate) struct Shared {
     pub(crate) exchange: parking_lot::Mutex<Exchange>,
     pub(crate) keys: KeyStore,
     pub(crate) clock: Clock,
-    pub(crate) config: Arc<Config>,
+    pub(crate) config: Config,
     pub(crate) journal: Journal,
     /// Fault rules, timeline and maintenance.
     pub(crate) scenario: crate::scenario::layer::Scenario,

@@ -188,6 +188,11 @@ pub(crate) struct Authenticated {
 }
 
 impl Authenticated {
+    /// The account it acts for, as the journal and the rate limits name it: `env/name`.
+    pub(crate) fn account_name(&self) -> String {
+        format!("{}/{}", self.env.as_str(), self.key.account)
+    }
+
     /// A key that logged in on a WebSocket connection: its own environment,
     /// signed over the login string.
     pub(crate) fn logged_in(key: ApiKey) -> Self {

@@ -94,11 +94,7 @@ async fn gate(state: AppState, required: Permission, request: Request, next: Nex
                 %target,
                 "authenticated a private request"
             );
-            let account = format!(
-                "{}/{}",
-                authenticated.env.as_str(),
-                authenticated.key.account
-            );
+            let account = authenticated.account_name();
             // Any authenticated private call counts as use (the 14-day rule).
             state
                 .keys

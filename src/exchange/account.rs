@@ -239,7 +239,6 @@ impl Account {
             .unwrap_or_else(|| Decimal::from(DEFAULT_LEVER).min(max).max(Decimal::ONE))
     }
 
-    /// Open (live or partially filled) orders.
     /// Open orders (live or partially filled), oldest first.
     pub(crate) fn open_orders(&self) -> impl Iterator<Item = &Order> {
         self.open_ids
@@ -254,30 +253,24 @@ impl Account {
             .filter_map(|id| self.algos.get(id))
     }
 
+    /// The open-order and live-algo indexes as the records say they are.
+    fn indexes(&self) -> (BTreeSet<i64>, BTreeSet<i64>) {
+        let open = self.orders.values().filter(|o| o.state.is_open());
+        let live = self.algos.values().filter(|a| a.is_live());
+        (
+            open.map(|o| o.ord_id).collect(),
+            live.map(|a| a.algo_id).collect(),
+        )
+    }
+
     /// Rebuilds the open-order and live-algo indexes from the records.
     pub(crate) fn reindex(&mut self) {
-        self.open_ids = self
-            .orders
-            .values()
-            .filter(|o| o.state.is_open())
-            .map(|o| o.ord_id)
-            .collect();
-        self.live_algo_ids = self
-            .algos
-            .values()
-            .filter(|a| a.is_live())
-            .map(|a| a.algo_id)
-            .collect();
+        (self.open_ids, self.live_algo_ids) = self.indexes();
     }
 
     /// Whether the indexes agree with the records (checked in debug builds).
     pub(crate) fn indexes_agree(&self) -> bool {
-        let open = self.orders.values().filter(|o| o.state.is_open());
-        let live = self.algos.values().filter(|a| a.is_live());
-        open.map(|o| o.ord_id).eq(self.open_ids.iter().copied())
-            && live
-                .map(|a| a.algo_id)
-                .eq(self.live_algo_ids.iter().copied())
+        self.indexes() == (self.open_ids.clone(), self.live_algo_ids.clone())
     }
 
     pub(crate) fn record_fill(&mut self, fill: Fill, cap: usize) {
@@ -294,7 +287,6 @@ impl Account {
         self.bills.push_back(bill);
     }
 
-    /// Forgets the oldest finished orders beyond the history cap.
     /// Drops the oldest finished algo orders beyond `cap`.
     pub(crate) fn trim_algos(&mut self, cap: usize) {
         while self.algos.len() > cap {
@@ -310,6 +302,7 @@ impl Account {
         }
     }
 
+    /// Forgets the oldest finished orders beyond `cap`.
     pub(crate) fn trim_orders(&mut self, cap: usize) {
         while self.orders.len() > cap {
             let Some(oldest) = self

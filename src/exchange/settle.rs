@@ -7,9 +7,9 @@ use rust_decimal::Decimal;
 use super::account::{Bill, Fill};
 use super::events::FillNote;
 use super::instruments::Instrument;
-use super::orders::{MgnMode, OrdState, PosSide, TdMode};
+use super::orders::{OrdState, PosSide, TdMode};
 use super::positions::{ClosedPosition, PosKey, Position, direction, settle_value};
-use super::trading::{AccountId, quote_sized, remaining_units};
+use super::trading::{AccountId, mgn_mode, quote_sized, remaining_units};
 use super::{Exchange, Side, fees};
 
 /// How a derivative fill changed its position.
@@ -79,11 +79,7 @@ impl Exchange {
             );
             let key = PosKey {
                 inst_id: inst.inst_id.clone(),
-                mgn_mode: if td_mode == TdMode::Isolated {
-                    MgnMode::Isolated
-                } else {
-                    MgnMode::Cross
-                },
+                mgn_mode: mgn_mode(td_mode),
                 pos_side,
             };
             if let Some(position) = account.positions.get_mut(&key) {
@@ -229,11 +225,7 @@ fn update_position(
     pos_id: i64,
     now: i64,
 ) -> PositionChange {
-    let mgn_mode = if td_mode == TdMode::Isolated {
-        MgnMode::Isolated
-    } else {
-        MgnMode::Cross
-    };
+    let mgn_mode = mgn_mode(td_mode);
     let key = PosKey {
         inst_id: inst.inst_id.clone(),
         mgn_mode,

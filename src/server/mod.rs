@@ -260,24 +260,13 @@ impl MockOkxBuilder {
             .map_err(|source| StartError::World { path: None, source })?;
         // A scenario's clock offset moves the clock (frozen or running) once, at start.
         self.clock.advance(world.clock_offset_ms);
-        let addr = SocketAddr::new(self.host, self.port);
-        let listener =
-            TcpListener::bind(addr).map_err(|source| StartError::Bind { addr, source })?;
-        listener
-            .set_nonblocking(true)
-            .map_err(|source| StartError::Bind { addr, source })?;
+        let listener = listen(SocketAddr::new(self.host, self.port))?;
         let tls = match self.tls_port {
             None => None,
-            Some(port) => {
-                let tls = crate::tls::setup(&self.tls_cert)?;
-                let addr = SocketAddr::new(self.host, port);
-                let listener =
-                    TcpListener::bind(addr).map_err(|source| StartError::Bind { addr, source })?;
-                listener
-                    .set_nonblocking(true)
-                    .map_err(|source| StartError::Bind { addr, source })?;
-                Some((listener, tls))
-            }
+            Some(port) => Some((
+                listen(SocketAddr::new(self.host, port))?,
+                crate::tls::setup(&self.tls_cert)?,
+            )),
         };
         let mut config = self.config;
         config.tls_cert_pem = tls.as_ref().map(|(_, tls)| tls.cert_pem.clone());
@@ -305,7 +294,7 @@ impl MockOkxBuilder {
                 world.timeline.clone(),
                 self.seed,
             )),
-            config: Arc::new(config),
+            config,
         });
         Ok(BoundServer {
             listener,
@@ -348,6 +337,14 @@ impl MockOkxBuilder {
             thread: Some(thread),
         })
     }
+}
+
+/// A non-blocking listener on `addr` (tokio takes it over when serving).
+fn listen(addr: SocketAddr) -> Result<TcpListener, StartError> {
+    let bind = |source| StartError::Bind { addr, source };
+    let listener = TcpListener::bind(addr).map_err(bind)?;
+    listener.set_nonblocking(true).map_err(bind)?;
+    Ok(listener)
 }
 
 /// A server whose world is loaded and whose listener is bound.

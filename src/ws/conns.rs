@@ -89,4 +89,16 @@ mod tests {
         conns.leave("u1", "orders");
         assert_eq!(conns.join("u1", "orders"), Some(30));
     }
+
+    #[test]
+    fn the_events_read_as_okx_documents_them() {
+        assert_eq!(
+            count_event("orders", Some(2), "abcd1234"),
+            json!({"event": "channel-conn-count", "channel": "orders", "connCount": "2", "connId": "abcd1234"})
+        );
+        assert_eq!(
+            count_event("orders", None, "abcd1234"),
+            json!({"event": "channel-conn-count-error", "channel": "orders", "connCount": "30", "connId": "abcd1234"})
+        );
+    }
 }

@@ -146,7 +146,7 @@ fn fates(
         "amend-order" => "/api/v5/trade/amend-order",
         _ => "/api/v5/trade/amend-batch-orders",
     };
-    let account = format!("{}/{}", auth.env.as_str(), auth.key.account);
+    let account = auth.account_name();
     let inst_ids: Vec<String> = items.iter().filter_map(|f| f.text("instId")).collect();
     let verdict = state.limits.judge(
         &Counted {

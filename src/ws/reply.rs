@@ -140,6 +140,16 @@ impl WsError {
     }
 }
 
+impl From<crate::scenario::faults::FaultError> for WsError {
+    /// A scenario rule's error, in the WebSocket's words.
+    fn from(e: crate::scenario::faults::FaultError) -> Self {
+        Self::Scripted {
+            code: e.code,
+            msg: e.msg,
+        }
+    }
+}
+
 /// A `subscribe`/`unsubscribe` ack for one argument.
 pub(crate) fn ack(event: &str, id: Option<&str>, arg: &Value, conn_id: &str) -> Value {
     let mut ack = json!({"event": event, "arg": arg, "connId": conn_id});

@@ -130,10 +130,10 @@ pub(crate) async fn run(state: AppState, handshake: Handshake, socket: WebSocket
                 Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Binary(_))) => {
                     session.last_activity = Instant::now();
                 }
-                // The client closes: answer with a close frame (RFC 6455 5.5.1),
-                // or websockets (python-okx) reports an abnormal closure.
-                // (The writer's final flush sends tungstenite's queued reply.)
-                Some(Ok(Message::Close(_))) => break,
+                // The client closed, or the connection ended. A client's close
+                // is answered (RFC 6455 5.5.1; websockets, in python-okx, reports
+                // an abnormal closure otherwise): the writer's final close
+                // sends the reply tungstenite has queued.
                 _ => break,
             },
             _ = tick.tick() => session.on_tick(),
@@ -250,21 +250,19 @@ impl Session {
         };
         let now = self.now();
         let decision = self.state.scenario.lock().rules.decide(&facts, now);
-        let Some(decision) = decision else {
-            let frames = self.captured(|s| s.dispatch(&op, id.as_deref(), &request, text));
-            self.journal(&facts, text, &code_of(&frames), None);
-            return self.forward(frames);
+        // No rule fired: the request is answered as a passing rule answers it.
+        let (action, wait, note) = match decision {
+            None => (FaultAction::Pass, Duration::ZERO, None),
+            Some(d) => (
+                d.action,
+                Duration::from_millis(d.delay_ms),
+                Some(format!("fault rule {:?}", d.rule)),
+            ),
         };
-        let wait = Duration::from_millis(decision.delay_ms);
-        if decision.action != FaultAction::AnswerLate && !wait.is_zero() {
+        if action != FaultAction::AnswerLate && !wait.is_zero() {
             tokio::time::sleep(wait).await;
         }
-        let note = format!("fault rule {:?}", decision.rule);
-        let scripted = |e: crate::scenario::faults::FaultError| WsError::Scripted {
-            code: e.code,
-            msg: e.msg,
-        };
-        let code = match decision.action {
+        let code = match action {
             FaultAction::Pass => {
                 let frames = self.captured(|s| s.dispatch(&op, id.as_deref(), &request, text));
                 let code = code_of(&frames);
@@ -285,14 +283,14 @@ impl Session {
                 code
             }
             FaultAction::Error(e) => {
-                let error = scripted(e);
+                let error = WsError::from(e);
                 self.refuse(&op, id.as_deref(), &error);
                 error.code()
             }
             FaultAction::ErrorAfterWork(e) => {
                 // The work is done, the client is told otherwise.
                 self.captured(|s| s.dispatch(&op, id.as_deref(), &request, text));
-                let error = scripted(e);
+                let error = WsError::from(e);
                 self.refuse(&op, id.as_deref(), &error);
                 error.code()
             }
@@ -312,7 +310,7 @@ impl Session {
                 String::new()
             }
         };
-        self.journal(&facts, text, &code, Some(note));
+        self.journal(&facts, text, &code, note);
     }
 
     /// What fault rules and the journal see of a request: `op` as the last
@@ -345,10 +343,7 @@ impl Session {
     /// Journals a request frame (method `WS`, the path fault rules see, the
     /// frame as the body, status 101 for the connection's upgrade).
     fn journal(&self, facts: &RequestFacts, text: &str, code: &str, note: Option<String>) {
-        let account = self
-            .login
-            .as_ref()
-            .map(|(_, auth)| format!("{}/{}", auth.env.as_str(), auth.key.account));
+        let account = self.login.as_ref().map(|(_, auth)| auth.account_name());
         self.state.journal.push(JournalEntry {
             seq: 0,
             ts: self.now(),
@@ -659,10 +654,7 @@ impl Session {
                 self.dropped = true;
             }
             FaultAction::Error(e) | FaultAction::ErrorAfterWork(e) => {
-                let error = WsError::Scripted {
-                    code: e.code,
-                    msg: e.msg,
-                };
+                let error = WsError::from(e);
                 let event = error.event(None, &self.conn_id.clone());
                 self.send(&event);
             }
